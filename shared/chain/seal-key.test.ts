@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { DaasError } from '../errors.ts';
-import { authMessageText, deriveSealKey, newSealToken, sealPublicKey, signAuth, verifyAuth } from './seal-key.ts';
+import { authMessage } from '../protocol/messages.ts';
+import { deriveSealKey, newSealToken, sealPublicKey, signAuth, verifyAuth } from './seal-key.ts';
 
 const TOKEN = 'seal_token_my_secure_worker_12345678901234567890';
 
@@ -43,7 +44,7 @@ describe('seal key', () => {
     const key = deriveSealKey(TOKEN);
     const pub = key.getPublicKey().toRawBytes();
     const sig = await signAuth(key, 'master-1', 'my-worker-001', 'bm9uY2U=');
-    expect(authMessageText('m', 'n', 'x')).toBe('k8s-daas/auth/v1\nm\nn\nx');
+    expect(authMessage('m', 'n', 'x')).toBe('k8s-daas/auth/v1\nm\nn\nx');
     expect(await verifyAuth(pub, sig, 'master-1', 'my-worker-001', 'bm9uY2U=')).toBe(true);
     expect(await verifyAuth(pub, sig, 'master-2', 'my-worker-001', 'bm9uY2U=')).toBe(false);
     expect(await verifyAuth(pub, sig, 'master-1', 'my-worker-002', 'bm9uY2U=')).toBe(false);

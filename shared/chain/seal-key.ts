@@ -8,6 +8,7 @@ import { verifyPersonalMessageSignature } from '@mysten/sui/verify';
 import { toBase64 } from '@mysten/sui/utils';
 import { createHash, randomBytes } from 'node:crypto';
 import { DaasError } from '../errors.ts';
+import { authMessage } from '../protocol/messages.ts';
 import { SEAL_PUBKEY_LENGTH } from './abi.ts';
 
 export const MIN_SEAL_TOKEN_LENGTH = 32;
@@ -35,11 +36,6 @@ export function newSealToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** The exact text an agent signs to authenticate (DESIGN.md, protocol step 2). */
-export function authMessageText(masterId: string, nodeId: string, nonce: string): string {
-  return `k8s-daas/auth/v1\n${masterId}\n${nodeId}\n${nonce}`;
-}
-
 /** Signs the auth message with the seal key; returns the serialized Sui signature (base64). */
 export async function signAuth(
   key: Ed25519Keypair,
@@ -47,7 +43,7 @@ export async function signAuth(
   nodeId: string,
   nonce: string,
 ): Promise<string> {
-  const { signature } = await key.signPersonalMessage(new TextEncoder().encode(authMessageText(masterId, nodeId, nonce)));
+  const { signature } = await key.signPersonalMessage(new TextEncoder().encode(authMessage(masterId, nodeId, nonce)));
   return signature;
 }
 
@@ -64,7 +60,7 @@ export async function verifyAuth(
 ): Promise<boolean> {
   if (sealPubkey.length !== SEAL_PUBKEY_LENGTH) return false;
   try {
-    const message = new TextEncoder().encode(authMessageText(masterId, nodeId, nonce));
+    const message = new TextEncoder().encode(authMessage(masterId, nodeId, nonce));
     const signer = await verifyPersonalMessageSignature(message, signature);
     return signer.toSuiAddress() === new Ed25519PublicKey(sealPubkey).toSuiAddress();
   } catch {

@@ -234,6 +234,16 @@ export class WorkerChain {
     }
   }
 
+  /** The id of the MasterCap owned by `owner`, or null when that address does not hold it. */
+  async findMasterCap(owner: string): Promise<string | null> {
+    try {
+      const { objects } = await this.client.core.listOwnedObjects({ owner, type: `${this.ids.packageId}::${WORKER_REGISTRY}::MasterCap` });
+      return objects[0]?.objectId ?? null;
+    } catch (err) {
+      throw decodeChainError(err);
+    }
+  }
+
   /** Total SUI balance of `address`, in MIST. */
   async balance(address: string): Promise<bigint> {
     try {
