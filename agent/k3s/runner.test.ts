@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_K3S, FAST_FAKE_ENV, isAlive, readRecord, waitFor } from '../../test/fixtures/fake-k3s-harness.ts';
+import { createExecaRunner } from './runner.ts';
+
+let dir: string;
+let tokenFile: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'k3s-runner-'));
+  tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, 'K10::node:secret\n', { mode: 0o600 });
+});
+
+const agentArgs = () => ['agent', '--server', 'https://10.0.0.1:6443', '--token-file', tokenFile, '--node-name', 'w1'];
+
+describe('createExecaRunner with the fake k3s', () => {
+  it('delivers stdout and stderr as lines, and stops with SIGTERM', async () => {
+    const lines: string[] = [];
+    const proc = createExecaRunner({ bin: FAKE_K3S }).start({ args: agentArgs(), env: FAST_FAKE_ENV, onLine: (l) => lines.push(l) });
+    expect(proc.pid).toBeGreaterThan(0);
+    await waitFor('ready line', () => lines.some((l) => l.includes('Remotedialer connected to proxy')));
+    expect(lines[0]).toMatch(/^time="[^"]+" level=info msg="Acquiring lock file/);
+    await proc.stop(5000);
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(lines.at(-1)).toMatch(/msg="Proxy done" err="context canceled"/);
+    expect(isAlive(proc.pid!)).toBe(false);
+  });
+
+  it('sends SIGKILL when the process ignores SIGTERM for the grace period', async () => {
+    const lines: string[] = [];
+    const env = { ...FAST_FAKE_ENV, FAKE_K3S_IGNORE_SIGTERM: '1' };
+    const proc = createExecaRunner({ bin: FAKE_K3S }).start({ args: agentArgs(), env, onLine: (l) => lines.push(l) });
+    await waitFor('ready line', () => lines.some((l) => l.includes('Remotedialer connected')));
+    const t0 = Date.now();
+    await proc.stop(300);
+    const took = Date.now() - t0;
+    expect(await proc.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(3000);
+  });
+
+  it('resolves exited only after the last line was delivered', async () => {
+    const lines: string[] = [];
+    const env = { ...FAST_FAKE_ENV, FAKE_K3S_CRASH_AFTER_MS: '150' };
+    const proc = createExecaRunner({ bin: FAKE_K3S }).start({ args: agentArgs(), env, onLine: (l) => lines.push(l) });
+    expect(await proc.exited).toEqual({ code: 1, signal: null });
+    expect(lines.at(-1)).toContain('level=error msg="kubelet exited: fake crash after 150ms');
+    await proc.stop(100); // already gone: a no-op
+  });
+
+  it('passes the environment and exactly the given argv', async () => {
+    const record = join(dir, 'record.jsonl');
+    const proc = createExecaRunner({ bin: FAKE_K3S }).start({ args: [...agentArgs(), '--debug'], env: { ...FAST_FAKE_ENV, FAKE_K3S_RECORD: record } });
+    await waitFor('record', () => readRecord(record).length === 1);
+    await proc.stop(2000);
+    expect(readRecord(record)[0]).toMatchObject({ argv: [...agentArgs().slice(1), '--debug'], pid: proc.pid, tokenFileMode: '0600' });
+  });
+
+  it('reports a missing binary as a spawn error instead of throwing', async () => {
+    const proc = createExecaRunner({ bin: join(dir, 'no-such-k3s') }).start({ args: ['agent'] });
+    expect(proc.pid).toBeUndefined();
+    const exit = await proc.exited;
+    expect(exit).toMatchObject({ code: null, signal: null, spawnError: { errno: 'ENOENT' } });
+    await proc.stop(100);
+  });
+});
