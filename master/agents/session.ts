@@ -1,0 +1,156 @@
+/**
+ * One agent connection, protocol v1, as an explicit state machine:
+ * `challenged → verifying → (pending →) welcomed → closed`. Every move is logged once at debug and
+ * the outcomes that matter to an operator (welcomed, refused, revoked) at info or warn.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import { CLOSE_CODES, parseAgentFrame, type Auth, type Heartbeat, type MasterMessage } from '../../shared/protocol/messages.ts';
+import { verifyAuth } from '../../shared/chain/seal-key.ts';
+
+export type SessionState = 'challenged' | 'verifying' | 'pending' | 'welcomed' | 'closed';
+
+/** What the session needs to know of a worker in the pool. */
+export interface KnownWorker {
+  nodeId: string;
+  owner: string;
+  stakeMist: bigint;
+  sealPubkey: Uint8Array;
+  status: string;
+}
+
+/** The server side of a session: pool look-ups, admission and heartbeats. */
+export interface SessionHost {
+  readonly masterId: string;
+  readonly logger: Logger;
+  lookup(nodeId: string): KnownWorker | null;
+  /** Reads a registration transaction directly (the digest fast path); never throws. */
+  fastPath(digest: string): Promise<void>;
+  /** Resolves with the worker once its registration is in the pool, or null after `timeoutMs`/abort. */
+  waitForRegistration(nodeId: string, signal: AbortSignal): Promise<KnownWorker | null>;
+  /** Admits an authenticated worker: replaces an older session, marks it active, builds the welcome. Throws to refuse. */
+  admit(session: AgentSession, worker: KnownWorker): Promise<Extract<MasterMessage, { type: 'welcome' }>>;
+  heartbeat(session: AgentSession, hb: Heartbeat): void;
+  authFailed(ip: string, reason: 'not-registered' | 'bad-signature'): void;
+  closed(session: AgentSession): void;
+  readonly authTimeoutMs: number;
+}
+
+export class AgentSession {
+  state: SessionState = 'challenged';
+  nodeId: string | null = null;
+  readonly ip: string;
+  readonly connectedAt = Date.now();
+  #nonce: string | null;
+  #host: SessionHost;
+  #ws: WebSocket;
+  #log: Logger;
+  #abort = new AbortController();
+  #authTimer: NodeJS.Timeout;
+
+  constructor(ws: WebSocket, ip: string, host: SessionHost) {
+    this.#ws = ws;
+    this.ip = ip;
+    this.#host = host;
+    this.#log = host.logger.child({ ip });
+    this.#nonce = randomBytes(32).toString('base64');
+    this.#authTimer = setTimeout(() => this.close(CLOSE_CODES.authTimeout, 'no auth within the deadline'), host.authTimeoutMs);
+    ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
+    ws.on('close', () => this.#onClosed());
+    ws.on('error', (err) => this.#log.debug({ err: err.message }, 'agent socket error'));
+    this.send({ type: 'challenge', v: 1, nonce: this.#nonce, masterId: host.masterId });
+  }
+
+  /** Sends a protocol message; a closed socket drops it. */
+  send(msg: MasterMessage): void {
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(JSON.stringify(msg));
+  }
+
+  /** Closes the socket once with `code`, logging why. */
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.#move('closed');
+    clearTimeout(this.#authTimer);
+    this.#abort.abort();
+    const level = code === 1000 || code === 1001 ? 'debug' : 'warn';
+    this.#log[level]({ nodeId: this.nodeId, code, reason }, 'agent connection closed');
+    this.#ws.close(code, reason.slice(0, 120));
+  }
+
+  #move(to: SessionState): void {
+    this.#log.debug({ nodeId: this.nodeId, from: this.state, to }, 'agent session state');
+    this.state = to;
+  }
+
+  #onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    const parsed = parseAgentFrame(isBinary ? new Uint8Array(data) : data.toString('utf8'));
+    if (!parsed.ok) return this.close(CLOSE_CODES.malformed, parsed.reason);
+    const msg = parsed.msg;
+    if (msg.type === 'auth') {
+      if (this.state !== 'challenged') return this.close(CLOSE_CODES.malformed, 'auth sent twice: a nonce is good for one attempt');
+      void this.#authenticate(msg).catch((err: Error) => {
+        this.#log.error({ nodeId: this.nodeId, err: err.message }, 'agent admission failed');
+        this.close(1011, 'internal error');
+      });
+      return;
+    }
+    if (this.state !== 'welcomed') return this.close(CLOSE_CODES.malformed, `${msg.type} before welcome`);
+    this.#host.heartbeat(this, msg);
+    this.send({ type: 'ack', seq: msg.seq });
+  }
+
+  async #authenticate(auth: Auth): Promise<void> {
+    this.#move('verifying');
+    clearTimeout(this.#authTimer);
+    this.nodeId = auth.nodeId;
+    const nonce = this.#nonce!;
+    this.#nonce = null; // single use, whatever the outcome
+    let worker = this.#host.lookup(auth.nodeId);
+    if (!worker && auth.registrationDigest) {
+      await this.#host.fastPath(auth.registrationDigest);
+      worker = this.#host.lookup(auth.nodeId);
+    }
+    if (!worker) {
+      this.#move('pending');
+      this.send({ type: 'pending', reason: 'awaiting-registration' });
+      this.#log.info({ nodeId: auth.nodeId }, '⏳ Agent authenticated before its registration was seen; waiting for the chain');
+      worker = await this.#host.waitForRegistration(auth.nodeId, this.#abort.signal);
+      if (this.#closed()) return;
+      if (!worker) return this.#refuse('not-registered', `no registration of ${auth.nodeId} seen on chain`);
+    }
+    if (!(await verifyAuth(worker.sealPubkey, auth.signature, this.#host.masterId, auth.nodeId, nonce))) {
+      return this.#refuse('bad-signature', `signature does not match the seal key registered for ${auth.nodeId}`);
+    }
+    if (worker.status === 'slashed') {
+      this.send({ type: 'revoke', reason: 'slashed' });
+      return this.close(CLOSE_CODES.revoked, `${auth.nodeId} is slashed`);
+    }
+    if (this.#closed()) return;
+    const welcome = await this.#host.admit(this, worker);
+    if (this.#closed()) return;
+    this.#move('welcomed');
+    this.send(welcome);
+  }
+
+  /** Re-reads the state after an await: the socket may have closed meanwhile. */
+  #closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  #refuse(kind: 'not-registered' | 'bad-signature', reason: string): void {
+    this.#host.authFailed(this.ip, kind);
+    this.close(CLOSE_CODES.authFailed, reason);
+  }
+
+  #onClosed(): void {
+    if (this.state !== 'closed') {
+      this.#move('closed');
+      clearTimeout(this.#authTimer);
+      this.#abort.abort();
+      this.#log.debug({ nodeId: this.nodeId }, 'agent disconnected');
+    }
+    this.#host.closed(this);
+  }
+}

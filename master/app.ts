@@ -1,0 +1,186 @@
+/**
+ * Wires the master's parts into one running service. main.ts builds the real adapters (chain
+ * client, clock, logger, token provider, signer) and hands them in; tests start it the same way
+ * with the local chain and a fake k3s.
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Signer } from '@mysten/sui/cryptography';
+import type { Clock } from '../shared/clock.ts';
+import type { ChainEvent } from '../shared/chain/chain-events.ts';
+import type { WorkerChain } from '../shared/chain/worker-chain.ts';
+import { AgentServer, AGENT_PATH } from './agents/agent-server.ts';
+import { AuthFailureLimiter } from './agents/auth-limiter.ts';
+import { RegistrationWaiter } from './agents/registration-waiter.ts';
+import type { KnownWorker } from './agents/session.ts';
+import { ChainWatcher } from './chain/watcher.ts';
+import { StatusMirror } from './chain/status-mirror.ts';
+import { createHttpHandler, type HttpRoute } from './http/api.ts';
+import { MasterMetrics } from './http/metrics.ts';
+import { baseUrl, closeServer, createMasterServer, listen } from './http/server.ts';
+import { openPoolDb } from './pool/db.ts';
+import { formatTransition } from './pool/format.ts';
+import { HeartbeatBuffer } from './pool/heartbeat-buffer.ts';
+import type { Transition } from './pool/states.ts';
+import { PoolStore } from './pool/store.ts';
+import { OfflineSweeper } from './sweeper/offline-sweeper.ts';
+import type { JoinTokenProvider } from './tokens/join-tokens.ts';
+
+export interface MasterOptions {
+  masterId: string;
+  chain: WorkerChain;
+  tokens: JoinTokenProvider;
+  clock: Clock;
+  logger: Logger;
+  dbPath: string;
+  listen: { host: string; port: number };
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  serverUrl: string;
+  pollIntervalMs: number;
+  heartbeatIntervalMs: number;
+  offlineAfterMs: number;
+  authTimeoutMs: number;
+  pendingTimeoutMs: number;
+  sweepSchedule: string;
+  /** The MasterCap owner's key: enables the on-chain status mirror. */
+  signer?: Signer;
+  extraRoutes?: readonly HttpRoute[];
+}
+
+export interface RunningMaster {
+  url: string;
+  store: PoolStore;
+  agents: AgentServer;
+  watcher: ChainWatcher;
+  close(): Promise<void>;
+}
+
+/** Opens the pool, starts every loop and the listener; resolves when serving. Throws DaasError on a bad database or address. */
+export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
+  const log = o.logger;
+  let mirror: StatusMirror | null = null;
+  let metrics: MasterMetrics | null = null;
+  const onTransition = (t: Transition) => {
+    log.info({ nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason, source: t.source }, formatTransition(t));
+    metrics?.transition(t.to);
+    if (mirror && t.source === 'master' && (t.to === 'active' || t.to === 'offline')) mirror.enqueue(t.nodeId, t.to);
+  };
+  const store = new PoolStore({ db: openPoolDb(o.dbPath), clock: o.clock, onTransition });
+  const heartbeats = new HeartbeatBuffer(store);
+  const known = (nodeId: string): KnownWorker | null => store.getWorker(nodeId) ?? null;
+  const waiter = new RegistrationWaiter(known, o.pendingTimeoutMs);
+
+  let agents!: AgentServer;
+  const watcher = new ChainWatcher({
+    chain: o.chain,
+    store,
+    clock: o.clock,
+    logger: log,
+    pollIntervalMs: o.pollIntervalMs,
+    onApplied: (events) => onChainEvents(events),
+  });
+  metrics = new MasterMetrics({ store, connections: () => agents.connections, lastChainSuccessAt: () => watcher.lastSuccessAt });
+  const m = metrics;
+
+  agents = new AgentServer({
+    masterId: o.masterId,
+    logger: log,
+    limiter: new AuthFailureLimiter({ clock: o.clock }),
+    tokens: o.tokens,
+    serverUrl: o.serverUrl,
+    heartbeatIntervalMs: o.heartbeatIntervalMs,
+    offlineAfterMs: o.offlineAfterMs,
+    authTimeoutMs: o.authTimeoutMs,
+    onAuthFailure: (reason) => m.authFailure(reason),
+    registrations: {
+      fastPath: async (digest) => void (await watcher.applyTransaction(digest)),
+      waitFor: (nodeId, signal) => waiter.waitFor(nodeId, signal),
+    },
+    pool: {
+      worker: known,
+      authenticated: (nodeId) => {
+        const w = store.getWorker(nodeId);
+        if (w && (w.status === 'pending' || w.status === 'offline')) store.setStatus(nodeId, 'active', 'authenticated');
+      },
+      heartbeat: (nodeId, hb) => {
+        heartbeats.add({ nodeId, at: o.clock.now(), metrics: hb.metrics, k3s: hb.k3s });
+        m.heartbeat();
+      },
+    },
+  });
+
+  function onChainEvents(events: readonly ChainEvent[]): void {
+    for (const e of events) {
+      if (e.kind === 'WorkerRegistered') waiter.registered(e.nodeId);
+      else if (e.kind === 'SealKeyRotated') agents.reauthenticate(e.nodeId);
+      else if (e.kind === 'WorkerSlashed' || e.kind === 'WorkerDeregistered') {
+        agents.revoke(e.nodeId, e.kind === 'WorkerSlashed' ? 'slashed' : 'deregistered');
+        o.tokens.revoke(e.nodeId).catch((err: Error) => log.warn({ nodeId: e.nodeId, err: err.message }, 'could not revoke the join token'));
+      }
+    }
+  }
+
+  if (o.signer) {
+    const capId = await o.chain.findMasterCap(o.signer.toSuiAddress()).catch(() => null);
+    if (capId) {
+      mirror = new StatusMirror({ chain: o.chain, signer: o.signer, masterCapId: capId, clock: o.clock, logger: log });
+      log.info({ masterCapId: capId }, 'on-chain status mirror enabled');
+    } else {
+      log.warn({ address: o.signer.toSuiAddress() }, 'the configured key does not hold the MasterCap: worker status is not mirrored on chain');
+    }
+  }
+
+  const sweeper = new OfflineSweeper({ store, clock: o.clock, logger: log, offlineAfterMs: o.offlineAfterMs, flushHeartbeats: () => heartbeats.flush(), schedule: o.sweepSchedule });
+  const flushTimer = setInterval(() => {
+    try {
+      heartbeats.flush();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'heartbeat flush failed');
+    }
+  }, 1000);
+
+  const handler = createHttpHandler({
+    store,
+    metrics: m,
+    clock: o.clock,
+    logger: log,
+    isConnected: (nodeId) => agents.connectedNodes().includes(nodeId),
+    lastChainSuccessAt: () => watcher.lastSuccessAt,
+    readyWithinMs: 3 * o.pollIntervalMs + 5_000,
+    extraRoutes: o.extraRoutes,
+  });
+  const server: Server = createMasterServer({ handler, tls: o.tls });
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname === AGENT_PATH) agents.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  const address = await listen(server, o.listen.host, o.listen.port);
+  const url = baseUrl(address, Boolean(o.tls));
+
+  // Catch up with the chain before serving agents' auth: a restart sees its pool complete.
+  await watcher.pollOnce().catch((err: Error) => log.warn({ err: err.message }, 'first chain poll failed; retrying in the background'));
+  watcher.start();
+  sweeper.start();
+  mirror?.start();
+  log.info({ url, masterId: o.masterId, agentPath: AGENT_PATH }, `🚀 K8s-DaaS master serving on ${url}`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    store,
+    agents,
+    watcher,
+    close: () =>
+      (closing ??= (async () => {
+        agents.close();
+        sweeper.stop();
+        clearInterval(flushTimer);
+        await watcher.stop();
+        await mirror?.stop();
+        await closeServer(server).catch(() => undefined);
+        heartbeats.flush();
+        store.close();
+        log.info('master stopped');
+      })()),
+  };
+}

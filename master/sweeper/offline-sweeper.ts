@@ -1,0 +1,56 @@
+/**
+ * Marks active or busy workers offline when no heartbeat arrived for `offlineAfterMs`, on a
+ * node-cron schedule. It flushes the heartbeat buffer first, so a heartbeat that arrived a moment
+ * ago is never mistaken for silence.
+ */
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Clock } from '../../shared/clock.ts';
+import type { PoolStore } from '../pool/store.ts';
+
+export interface OfflineSweeperOptions {
+  store: PoolStore;
+  clock: Clock;
+  logger: Logger;
+  offlineAfterMs: number;
+  /** Flushes buffered heartbeats into the store. */
+  flushHeartbeats: () => void;
+  /** node-cron expression (6 fields = with seconds); every 5 s by default. */
+  schedule?: string;
+}
+
+export class OfflineSweeper {
+  #opts: OfflineSweeperOptions;
+  #task: ScheduledTask | null = null;
+  #log: Logger;
+
+  constructor(options: OfflineSweeperOptions) {
+    this.#opts = options;
+    this.#log = options.logger.child({ component: 'sweeper' });
+  }
+
+  start(): void {
+    this.#task ??= schedule(this.#opts.schedule ?? '*/5 * * * * *', () => this.sweep(), { noOverlap: true });
+  }
+
+  stop(): void {
+    void this.#task?.stop();
+    this.#task = null;
+  }
+
+  /** One sweep; returns the node ids marked offline. */
+  sweep(): string[] {
+    try {
+      this.#opts.flushHeartbeats();
+      const silent = this.#opts.store.findSilent(this.#opts.offlineAfterMs, this.#opts.clock.now());
+      const marked: string[] = [];
+      for (const worker of silent) {
+        if (this.#opts.store.setStatus(worker.nodeId, 'offline', 'no heartbeat')) marked.push(worker.nodeId);
+      }
+      return marked;
+    } catch (err) {
+      this.#log.error({ err: (err as Error).message }, 'offline sweep failed');
+      return [];
+    }
+  }
+}
