@@ -13,7 +13,7 @@ import { AgentServer, AGENT_PATH } from './agents/agent-server.ts';
 import { AuthFailureLimiter } from './agents/auth-limiter.ts';
 import { RegistrationWaiter } from './agents/registration-waiter.ts';
 import type { KnownWorker } from './agents/session.ts';
-import { ChainWatcher } from './chain/watcher.ts';
+import { ChainWatcher, moduleOf } from './chain/watcher.ts';
 import { StatusMirror } from './chain/status-mirror.ts';
 import { createHttpHandler, type HttpRoute } from './http/api.ts';
 import { MasterMetrics } from './http/metrics.ts';
@@ -25,6 +25,7 @@ import type { Transition } from './pool/states.ts';
 import { PoolStore } from './pool/store.ts';
 import { OfflineSweeper } from './sweeper/offline-sweeper.ts';
 import type { JoinTokenProvider } from './tokens/join-tokens.ts';
+import { PoolFeed } from './live/feed.ts';
 
 export interface MasterOptions {
   masterId: string;
@@ -44,7 +45,8 @@ export interface MasterOptions {
   sweepSchedule: string;
   /** The MasterCap owner's key: enables the on-chain status mirror. */
   signer?: Signer;
-  extraRoutes?: readonly HttpRoute[];
+  /** Routes of later parts (status page, downloads), built with the running pieces. */
+  extraRoutes?: (parts: { store: PoolStore; feed: PoolFeed; isConnected: (nodeId: string) => boolean }) => readonly HttpRoute[];
 }
 
 export interface RunningMaster {
@@ -52,6 +54,7 @@ export interface RunningMaster {
   store: PoolStore;
   agents: AgentServer;
   watcher: ChainWatcher;
+  feed: PoolFeed;
   close(): Promise<void>;
 }
 
@@ -60,7 +63,9 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const log = o.logger;
   let mirror: StatusMirror | null = null;
   let metrics: MasterMetrics | null = null;
+  const feed = new PoolFeed();
   const onTransition = (t: Transition) => {
+    feed.emit('transition', t);
     log.info({ nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason, source: t.source }, formatTransition(t));
     metrics?.transition(t.to);
     if (mirror && t.source === 'master' && (t.to === 'active' || t.to === 'offline')) mirror.enqueue(t.nodeId, t.to);
@@ -78,6 +83,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     logger: log,
     pollIntervalMs: o.pollIntervalMs,
     onApplied: (events) => onChainEvents(events),
+    onPollError: () => metrics?.pollError(),
   });
   metrics = new MasterMetrics({ store, connections: () => agents.connections, lastChainSuccessAt: () => watcher.lastSuccessAt });
   const m = metrics;
@@ -103,7 +109,9 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
         if (w && (w.status === 'pending' || w.status === 'offline')) store.setStatus(nodeId, 'active', 'authenticated');
       },
       heartbeat: (nodeId, hb) => {
-        heartbeats.add({ nodeId, at: o.clock.now(), metrics: hb.metrics, k3s: hb.k3s });
+        const record = { nodeId, at: o.clock.now(), metrics: hb.metrics, k3s: hb.k3s };
+        heartbeats.add(record);
+        feed.emit('heartbeat', record);
         m.heartbeat();
       },
     },
@@ -111,6 +119,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
 
   function onChainEvents(events: readonly ChainEvent[]): void {
     for (const e of events) {
+      m.eventsApplied(moduleOf(e), 1);
       if (e.kind === 'WorkerRegistered') waiter.registered(e.nodeId);
       else if (e.kind === 'SealKeyRotated') agents.reauthenticate(e.nodeId);
       else if (e.kind === 'WorkerSlashed' || e.kind === 'WorkerDeregistered') {
@@ -139,15 +148,16 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     }
   }, 1000);
 
+  const isConnected = (nodeId: string) => agents.isConnected(nodeId);
   const handler = createHttpHandler({
     store,
     metrics: m,
     clock: o.clock,
     logger: log,
-    isConnected: (nodeId) => agents.connectedNodes().includes(nodeId),
+    isConnected,
     lastChainSuccessAt: () => watcher.lastSuccessAt,
     readyWithinMs: 3 * o.pollIntervalMs + 5_000,
-    extraRoutes: o.extraRoutes,
+    extraRoutes: o.extraRoutes?.({ store, feed, isConnected }),
   });
   const server: Server = createMasterServer({ handler, tls: o.tls });
   server.on('upgrade', (req, socket, head) => {
@@ -170,6 +180,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     store,
     agents,
     watcher,
+    feed,
     close: () =>
       (closing ??= (async () => {
         agents.close();

@@ -67,6 +67,11 @@ export class AgentServer {
     return this.#all.size;
   }
 
+  /** True while `nodeId` has a welcomed session. */
+  isConnected(nodeId: string): boolean {
+    return this.#byNode.get(nodeId)?.state === 'welcomed';
+  }
+
   /** Node ids with a welcomed session. */
   connectedNodes(): string[] {
     return [...this.#byNode.entries()].filter(([, s]) => s.state === 'welcomed').map(([id]) => id);

@@ -23,6 +23,8 @@ export interface ChainWatcherOptions {
   /** Called after events were committed to the pool, in ledger order. */
   onApplied?: (events: readonly ChainEvent[]) => void;
   modules?: readonly ChainModule[];
+  /** Counts failed polls (metrics). */
+  onPollError?: () => void;
 }
 
 export class ChainWatcher {
@@ -109,6 +111,7 @@ export class ChainWatcher {
         }
       } catch (err) {
         const error = decodeChainError(err);
+        this.#opts.onPollError?.();
         delay = this.#backoff.next();
         if (this.#outageSince === null) {
           this.#outageSince = this.#opts.clock.now();
@@ -122,6 +125,7 @@ export class ChainWatcher {
   }
 }
 
-function moduleOf(e: ChainEvent): ChainModule {
+/** The module that emits an event of this kind. */
+export function moduleOf(e: ChainEvent): ChainModule {
   return e.kind === 'K8sAPIRequestScheduled' || e.kind === 'K8sAPIResult' ? 'k8s_scheduler' : 'worker_registry';
 }
