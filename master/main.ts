@@ -95,7 +95,10 @@ async function serve(envFile: string | undefined): Promise<void> {
     sweepSchedule: c.K8S_DAAS_SWEEP_SCHEDULE,
     signer,
   });
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     master.close().then(
       () => process.exit(0),
@@ -105,8 +108,9 @@ async function serve(envFile: string | undefined): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // `on`, not `once`: execa's signal-exit re-raises a signal once no other listener is left.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

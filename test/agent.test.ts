@@ -1,0 +1,192 @@
+/**
+ * The agent as operators run it (its npm bin, a separate process) against the local chain, a real
+ * master and the fake k3s executable: registration once, the session, k3s supervision, heartbeats.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa, type ResultPromise } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newSealToken } from '../shared/chain/seal-key.ts';
+import { FAKE_K3S, FAST_FAKE_ENV, readRecord } from './fixtures/fake-k3s-harness.ts';
+import { startChainFixture, type ChainFixture } from './helpers/chain.ts';
+import { NODE_TOKEN, startTestMaster, type MasterFixture } from './helpers/master.ts';
+
+let fx: ChainFixture;
+let m: MasterFixture;
+const running: ResultPromise[] = [];
+const outputs = new Map<ResultPromise, string[]>();
+const out = (p: ResultPromise) => (outputs.get(p) ?? []).join('');
+
+beforeAll(async () => {
+  fx = await startChainFixture();
+  m = await startTestMaster(fx, { heartbeatIntervalMs: 300, offlineAfterMs: 5_000 });
+});
+afterAll(async () => {
+  for (const p of running) p.kill('SIGKILL');
+  await m?.master.close();
+  await fx?.close();
+});
+
+interface Host {
+  dir: string;
+  record: string;
+  env: Record<string, string>;
+}
+
+async function host(nodeId: string, opts: { withKey?: boolean; sealToken?: string; extra?: Record<string, string> } = {}): Promise<Host> {
+  const dir = mkdtempSync(join(tmpdir(), `k8s-daas-agent-${nodeId}-`));
+  const record = join(dir, 'k3s-starts.jsonl');
+  const key = opts.withKey === false ? undefined : await fx.fundedKey();
+  const i = fx.local.info;
+  const env: Record<string, string> = {
+    SUI_RPC_URL: i.rpcUrl,
+    K8S_DAAS_PACKAGE_ID: i.packageId,
+    K8S_DAAS_REGISTRY_ID: i.registryId,
+    K8S_DAAS_SCHEDULER_ID: i.schedulerId,
+    K8S_DAAS_MASTER_URL: m.master.url.replace('http://', 'ws://'),
+    K8S_DAAS_NODE_ID: nodeId,
+    K8S_DAAS_SEAL_TOKEN: opts.sealToken ?? newSealToken(),
+    K8S_DAAS_STATE_DIR: join(dir, 'state'),
+    K3S_BIN: FAKE_K3S,
+    K3S_EXTRA_ARGS: '--node-ip 127.0.0.1 --kubelet-arg "max-pods=50"',
+    FAKE_K3S_RECORD: record,
+    FAKE_K3S_EXPECT_TOKEN: NODE_TOKEN,
+    LOG_LEVEL: 'info',
+    ...FAST_FAKE_ENV,
+    ...(key ? { SUI_PRIVATE_KEY: key.getSecretKey() } : {}),
+    ...opts.extra,
+  };
+  return { dir, record, env };
+}
+
+function startAgentProcess(h: Host, args: string[] = []): ResultPromise {
+  const p = execa('node', ['bin/k8s-daas-agent.mjs', ...args], { env: h.env, extendEnv: false, reject: false, all: true });
+  running.push(p);
+  const chunks: string[] = [];
+  outputs.set(p, chunks);
+  p.all?.on('data', (c: Buffer) => chunks.push(c.toString()));
+  return p;
+}
+
+async function until<T>(what: string, check: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) {
+      const logs = running.map((p) => out(p).split('\n').slice(-15).join('\n')).join('\n---\n');
+      throw new Error(`timed out waiting for ${what}; agent output:\n${logs}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const worker = (id: string) => m.master.store.getWorker(id);
+
+describe('k8s-daas-agent', () => {
+  it('registers once, authenticates, starts k3s with the exact flags, heartbeats reach the master; a restart does not stake again', async () => {
+    const h = await host('agent-fresh-1');
+    const owner = h.env.SUI_PRIVATE_KEY;
+    let agent = startAgentProcess(h);
+    await until('the worker active with a heartbeat', () => worker('agent-fresh-1')?.status === 'active' && worker('agent-fresh-1')?.k3s?.state === 'running');
+
+    const [start] = readRecord(h.record);
+    const tokenFile = join(h.env.K8S_DAAS_STATE_DIR, 'k3s-join-token');
+    const w = worker('agent-fresh-1')!;
+    // The fake records the flags of `k3s agent` (it only records the agent subcommand).
+    expect(start.argv).toEqual([
+      '--server',
+      'https://127.0.0.1:6443',
+      '--token-file',
+      tokenFile,
+      '--node-name',
+      'agent-fresh-1',
+      '--node-label',
+      `k8s-daas.io/owner=${w.owner.slice(2, 65)}`,
+      '--node-label',
+      'k8s-daas.io/stake-mist=1000000000',
+      '--node-ip',
+      '127.0.0.1',
+      '--kubelet-arg',
+      'max-pods=50',
+    ]);
+    expect(start.tokenFileMode).toBe('0600');
+    expect(start.argv.join(' ')).not.toContain(NODE_TOKEN.slice(0, 20));
+    expect(w.latestMetrics?.cpu?.cores).toBeGreaterThan(0);
+    expect(w.latestMetrics?.memory?.totalBytes).toBeGreaterThan(0);
+    expect(out(agent)).not.toContain(NODE_TOKEN.slice(20));
+
+    // Restart: the registration is found, nothing is staked again.
+    const { signerFromPrivateKey } = await import('../shared/chain/signer.ts');
+    const address = signerFromPrivateKey(owner).toSuiAddress();
+    agent.kill('SIGTERM');
+    const stopped = await agent;
+    expect({ exitCode: stopped.exitCode, signal: stopped.signal, tail: out(agent).split('\n').slice(-4) }).toMatchObject({ exitCode: 0 });
+    const balance = await fx.chain.balance(address);
+    agent = startAgentProcess(h);
+    await until('a second k3s start after the restart', () => readRecord(h.record).length >= 2);
+    expect(await fx.chain.balance(address)).toBe(balance);
+    expect(out(agent)).toMatch(/already registered/);
+    agent.kill('SIGTERM');
+    await agent;
+  });
+
+  it('fails clearly when the seal token does not match the registered key', async () => {
+    const h = await host('agent-wrongseal-1');
+    const first = startAgentProcess(h, ['register']);
+    expect((await first).exitCode).toBe(0);
+    const wrong = startAgentProcess({ ...h, env: { ...h.env, K8S_DAAS_SEAL_TOKEN: newSealToken() } });
+    const result = await wrong;
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stderr)).toMatch(/^k8s-daas-agent: .*seal/im);
+    expect(String(result.stderr)).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects bad configuration with every problem named, before doing anything', async () => {
+    const h = await host('agent-badconf-1');
+    const result = await startAgentProcess({ ...h, env: { ...h.env, K8S_DAAS_SEAL_TOKEN: 'short', K8S_DAAS_NODE_ID: 'Bad_Node', K8S_DAAS_MASTER_URL: 'ws://10.1.2.3:8080' } });
+    expect(result.exitCode).toBe(2);
+    const err = String(result.stderr);
+    expect(err).toContain('K8S_DAAS_SEAL_TOKEN');
+    expect(err).toContain('K8S_DAAS_NODE_ID');
+    expect(err).toContain('K8S_DAAS_MASTER_URL');
+    expect(err).not.toContain('short');
+  });
+
+  it('reconnects and resumes after a master restart', async () => {
+    const h = await host('agent-resume-1');
+    const agent = startAgentProcess(h);
+    await until('active', () => worker('agent-resume-1')?.status === 'active');
+    const port = Number(new URL(m.master.url).port);
+    const dbDir = m.dir;
+    await m.master.close();
+    m = await startTestMaster(fx, { heartbeatIntervalMs: 300, offlineAfterMs: 5_000, listen: { host: '127.0.0.1', port }, dbPath: join(dbDir, 'pool.db') });
+    const before = worker('agent-resume-1')?.lastHeartbeatAt ?? 0;
+    await until('a heartbeat to the new master', () => (worker('agent-resume-1')?.lastHeartbeatAt ?? 0) > before && m.master.agents.isConnected('agent-resume-1'));
+    // k3s kept running: the agent did not restart it for the same token.
+    expect(readRecord(h.record)).toHaveLength(1);
+    agent.kill('SIGTERM');
+    await agent;
+  });
+
+  it('restarts a crashing k3s with backoff and reports lastError; stops k3s on revoke', async () => {
+    const h = await host('agent-crash-1', { extra: { FAKE_K3S_CRASH_AFTER_MS: '300' } });
+    const agent = startAgentProcess(h);
+    await until('k3s restarts reported in a heartbeat', () => (worker('agent-crash-1')?.k3s?.restarts ?? 0) >= 2, 30_000);
+    const k3s = worker('agent-crash-1')!.k3s!;
+    expect(k3s.lastError).toBeTruthy();
+    const starts = readRecord(h.record);
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    // Backoff: the second restart waited longer than the first.
+    if (starts.length >= 3) expect(starts[2].time - starts[1].time).toBeGreaterThan(starts[1].time - starts[0].time - 50);
+
+    await fx.chain.slashWorker({ signer: fx.master, masterCapId: fx.local.info.masterCapId, nodeId: 'agent-crash-1', amountMist: 1n, reason: 'test' });
+    await until('the revoke to be logged', () => /revoked by the master \(slashed\)/.test(out(agent)) || null);
+    const count = readRecord(h.record).length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(readRecord(h.record).length).toBe(count);
+    agent.kill('SIGTERM');
+    await agent;
+  });
+});
