@@ -26,6 +26,7 @@ import { PoolStore } from './pool/store.ts';
 import { OfflineSweeper } from './sweeper/offline-sweeper.ts';
 import type { JoinTokenProvider } from './tokens/join-tokens.ts';
 import { PoolFeed } from './live/feed.ts';
+import { statusPageRoutes } from './status-page/routes.ts';
 
 export interface MasterOptions {
   masterId: string;
@@ -55,6 +56,7 @@ export interface RunningMaster {
   agents: AgentServer;
   watcher: ChainWatcher;
   feed: PoolFeed;
+  statusPage: ReturnType<typeof statusPageRoutes>;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   }, 1000);
 
   const isConnected = (nodeId: string) => agents.isConnected(nodeId);
+  const statusPage = statusPageRoutes({ store, feed, isConnected, clock: o.clock, metrics: m, logger: log });
   const handler = createHttpHandler({
     store,
     metrics: m,
@@ -157,7 +160,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     isConnected,
     lastChainSuccessAt: () => watcher.lastSuccessAt,
     readyWithinMs: 3 * o.pollIntervalMs + 5_000,
-    extraRoutes: o.extraRoutes?.({ store, feed, isConnected }),
+    extraRoutes: [...statusPage, ...(o.extraRoutes?.({ store, feed, isConnected }) ?? [])],
   });
   const server: Server = createMasterServer({ handler, tls: o.tls });
   server.on('upgrade', (req, socket, head) => {
@@ -181,9 +184,11 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     agents,
     watcher,
     feed,
+    statusPage,
     close: () =>
       (closing ??= (async () => {
         agents.close();
+        statusPage.close();
         sweeper.stop();
         clearInterval(flushTimer);
         await watcher.stop();
