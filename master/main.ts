@@ -13,6 +13,7 @@ import { loadSigningKey } from '../shared/config/signing-key.ts';
 import { DaasError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logging/logger.ts';
 import { startMaster } from './app.ts';
+import { defaultDownloadPaths, downloadRoutes, downloadsProblem } from './downloads/routes.ts';
 import { WORKERS_USAGE, localMasterUrl, parseWorkersArgs, runWorkersCommand } from './cli/workers.ts';
 import { loadMasterConfig } from './config.ts';
 import { bootstrapTokenProvider, execaK3sCli, nodeTokenProvider } from './tokens/join-tokens.ts';
@@ -77,6 +78,9 @@ async function serve(envFile: string | undefined): Promise<void> {
     c.K3S_TOKEN_MODE === 'bootstrap'
       ? bootstrapTokenProvider({ cli: execaK3sCli(c.K3S_BIN), ttl: c.K3S_TOKEN_TTL, logger })
       : nodeTokenProvider({ file: c.K3S_TOKEN_FILE, logger });
+  const downloads = defaultDownloadPaths();
+  const problem = downloadsProblem(downloads);
+  if (problem) logger.warn({ problem }, 'worker installs from this master will fail');
   const master = await startMaster({
     masterId: c.K8S_DAAS_MASTER_ID,
     chain,
@@ -94,6 +98,7 @@ async function serve(envFile: string | undefined): Promise<void> {
     pendingTimeoutMs: c.K8S_DAAS_PENDING_TIMEOUT_MS,
     sweepSchedule: c.K8S_DAAS_SWEEP_SCHEDULE,
     signer,
+    extraRoutes: () => downloadRoutes(downloads),
   });
   let stopping = false;
   const stop = (signal: string) => {
