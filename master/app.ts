@@ -27,6 +27,7 @@ import { OfflineSweeper } from './sweeper/offline-sweeper.ts';
 import type { JoinTokenProvider } from './tokens/join-tokens.ts';
 import { PoolFeed } from './live/feed.ts';
 import { statusPageRoutes } from './status-page/routes.ts';
+import { createRequestExecutor, DEFAULT_KUBECONFIG, kubeClientFromKubeconfig, type RequestExecutor } from './requests/index.ts';
 
 export interface MasterOptions {
   masterId: string;
@@ -47,6 +48,12 @@ export interface MasterOptions {
   /** The MasterCap owner's key: enables the on-chain status mirror. */
   signer?: Signer;
   /** Routes of later parts (status page, downloads), built with the running pieces. */
+  /** Kubeconfig for executing owners' Kubernetes API requests (K3S_KUBECONFIG). */
+  kubeconfigPath?: string;
+  /** Retry pacing of `record_api_result` (tests shorten it). */
+  requestReportBackoff?: { baseMs: number; capMs: number };
+  /** How long shutdown waits for a Kubernetes request in flight (default 10 s); one still running is reported failed on the next start. */
+  requestStopGraceMs?: number;
   extraRoutes?: (parts: { store: PoolStore; feed: PoolFeed; isConnected: (nodeId: string) => boolean }) => readonly HttpRoute[];
 }
 
@@ -57,6 +64,8 @@ export interface RunningMaster {
   watcher: ChainWatcher;
   feed: PoolFeed;
   statusPage: ReturnType<typeof statusPageRoutes>;
+  /** Null without the MasterCap owner's key. */
+  requests: RequestExecutor | null;
   close(): Promise<void>;
 }
 
@@ -64,13 +73,15 @@ export interface RunningMaster {
 export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const log = o.logger;
   let mirror: StatusMirror | null = null;
+  let requests: RequestExecutor | null = null;
   let metrics: MasterMetrics | null = null;
   const feed = new PoolFeed();
   const onTransition = (t: Transition) => {
     feed.emit('transition', t);
     log.info({ nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason, source: t.source }, formatTransition(t));
     metrics?.transition(t.to);
-    if (mirror && t.source === 'master' && (t.to === 'active' || t.to === 'offline')) mirror.enqueue(t.nodeId, t.to);
+    // busy → active only ends a request: the chain already holds `active`, so nothing to mirror.
+    if (mirror && t.source === 'master' && (t.to === 'active' || t.to === 'offline') && t.from !== 'busy') mirror.enqueue(t.nodeId, t.to);
   };
   const store = new PoolStore({ db: openPoolDb(o.dbPath), clock: o.clock, onTransition });
   const heartbeats = new HeartbeatBuffer(store);
@@ -84,7 +95,10 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     clock: o.clock,
     logger: log,
     pollIntervalMs: o.pollIntervalMs,
-    onApplied: (events) => onChainEvents(events),
+    onApplied: (events) => {
+      onChainEvents(events);
+      requests?.onEvents(events);
+    },
     onPollError: () => metrics?.pollError(),
   });
   metrics = new MasterMetrics({ store, connections: () => agents.connections, lastChainSuccessAt: () => watcher.lastSuccessAt });
@@ -136,6 +150,16 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     if (capId) {
       mirror = new StatusMirror({ chain: o.chain, signer: o.signer, masterCapId: capId, clock: o.clock, logger: log });
       log.info({ masterCapId: capId }, 'on-chain status mirror enabled');
+      requests = createRequestExecutor({
+        store,
+        chain: o.chain,
+        signer: o.signer,
+        masterCapId: capId,
+        kube: kubeClientFromKubeconfig({ kubeconfigPath: o.kubeconfigPath ?? DEFAULT_KUBECONFIG }),
+        clock: o.clock,
+        logger: log,
+        reportBackoff: o.requestReportBackoff,
+      });
     } else {
       log.warn({ address: o.signer.toSuiAddress() }, 'the configured key does not hold the MasterCap: worker status is not mirrored on chain');
     }
@@ -160,7 +184,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     isConnected,
     lastChainSuccessAt: () => watcher.lastSuccessAt,
     readyWithinMs: 3 * o.pollIntervalMs + 5_000,
-    extraRoutes: [...statusPage, ...(o.extraRoutes?.({ store, feed, isConnected }) ?? [])],
+    extraRoutes: [...statusPage, ...(requests?.routes() ?? []), ...(o.extraRoutes?.({ store, feed, isConnected }) ?? [])],
   });
   const server: Server = createMasterServer({ handler, tls: o.tls });
   server.on('upgrade', (req, socket, head) => {
@@ -170,6 +194,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const address = await listen(server, o.listen.host, o.listen.port);
   const url = baseUrl(address, Boolean(o.tls));
 
+  await requests?.recover();
   // Catch up with the chain before serving agents' auth: a restart sees its pool complete.
   await watcher.pollOnce().catch((err: Error) => log.warn({ err: err.message }, 'first chain poll failed; retrying in the background'));
   watcher.start();
@@ -185,6 +210,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     watcher,
     feed,
     statusPage,
+    requests,
     close: () =>
       (closing ??= (async () => {
         agents.close();
@@ -192,6 +218,12 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
         sweeper.stop();
         clearInterval(flushTimer);
         await watcher.stop();
+        if (requests) {
+          const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), o.requestStopGraceMs ?? 10_000).unref());
+          if ((await Promise.race([requests.stop(), grace])) === 'timeout') {
+            log.warn('a Kubernetes API request is still in flight at shutdown; the next start reports it as failed');
+          }
+        }
         await mirror?.stop();
         await closeServer(server).catch(() => undefined);
         heartbeats.flush();

@@ -98,6 +98,7 @@ async function serve(envFile: string | undefined): Promise<void> {
     pendingTimeoutMs: c.K8S_DAAS_PENDING_TIMEOUT_MS,
     sweepSchedule: c.K8S_DAAS_SWEEP_SCHEDULE,
     signer,
+    kubeconfigPath: c.K3S_KUBECONFIG,
     extraRoutes: () => downloadRoutes(downloads),
   });
   let stopping = false;

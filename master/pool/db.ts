@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DaasError } from '../../shared/errors.ts';
+import { K8S_REQUEST_RUNS_DDL } from './requests.ts';
 
 export type PoolDb = Database.Database;
 
@@ -79,6 +80,8 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX k8s_requests_by_status ON k8s_requests(status);
   `,
+  // 2: the request executor's crash journal (full outputs; started/executed/reported).
+  K8S_REQUEST_RUNS_DDL,
 ];
 
 /** The schema version this build writes. */

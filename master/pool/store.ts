@@ -9,7 +9,7 @@ import { DaasError } from '../../shared/errors.ts';
 import { applyEvent } from './apply-events.ts';
 import type { ChainEvent, ChainModule } from './chain-events.ts';
 import type { PoolDb } from './db.ts';
-import { RequestTable, type K8sRequest } from './requests.ts';
+import { RequestRunTable, RequestTable, type K8sRequest, type RequestOutcome, type RequestRun, type RequestRunState } from './requests.ts';
 import { WORKER_STATUSES, transition, type Transition, type WorkerStatus } from './states.ts';
 import { PoolTables, type HeartbeatRecord, type HistoryEntry, type Worker } from './tables.ts';
 
@@ -48,6 +48,7 @@ export class PoolStore {
   private readonly onTransition: (t: Transition) => void;
   private readonly tables: PoolTables;
   private readonly requests: RequestTable;
+  private runTable: RequestRunTable | null = null;
 
   constructor(options: PoolStoreOptions) {
     this.db = options.db;
@@ -157,6 +158,53 @@ export class PoolStore {
 
   getRequest(requestId: string): K8sRequest | undefined {
     return this.requests.get(requestId);
+  }
+
+  /**
+   * Journals that the master starts executing `requestId` and marks the request `running`, in one
+   * transaction: the gate that makes execution happen at most once, also across restarts.
+   * @returns the request, or null when it is unknown, not `scheduled`, or was started before.
+   */
+  startRequest(requestId: string): K8sRequest | null {
+    const now = this.clock.now();
+    const runs = this.runs();
+    return this.db.transaction(() => (runs.start(requestId, now) ? (this.requests.get(requestId) ?? null) : null))();
+  }
+
+  /** Records a started request's outcome with its full output; false unless the run is `started`. */
+  completeRequestRun(requestId: string, outcome: RequestOutcome): boolean {
+    return this.runs().executed(requestId, outcome, this.clock.now());
+  }
+
+  /** Closes an executed run once its result is on chain (`digest`) or refused there (`digest` null, `note` why). */
+  closeRequestRun(requestId: string, digest: string | null, note: string | null = null): boolean {
+    return this.runs().reported(requestId, digest, this.clock.now(), note);
+  }
+
+  /** Keeps the last reason reporting a run failed (shown by the request API). */
+  noteRequestRun(requestId: string, note: string): void {
+    this.runs().note(requestId, note);
+  }
+
+  getRequestRun(requestId: string): RequestRun | undefined {
+    return this.runs().get(requestId);
+  }
+
+  /** Journal rows in `state`, oldest first. */
+  listRequestRuns(state: RequestRunState): RequestRun[] {
+    return this.runs().inState(state);
+  }
+
+  /** Requests scheduled on chain and never started, in ledger order (at most `limit`). */
+  listUnstartedRequests(limit = 100): K8sRequest[] {
+    return this.runs()
+      .scheduledIds(limit)
+      .map((id) => this.requests.get(id))
+      .filter((r): r is K8sRequest => r !== undefined);
+  }
+
+  private runs(): RequestRunTable {
+    return (this.runTable ??= new RequestRunTable(this.db));
   }
 
   close(): void {
