@@ -102,6 +102,11 @@ describe('worker_registry aborts, by name', () => {
     await expectAbort(fx.chain.setWorkerStatuses({ signer: fx.master, masterCapId: capId, updates: [{ nodeId: 'later-1', status: 'active' }] }), 'EInvalidOperation');
     await expectAbort(fx.chain.addStake({ signer: owner, nodeId: 'later-1', amountMist: ONE_SUI }), 'EInvalidOperation');
 
+    // What slashing took goes to the MasterCap holder when withdrawn.
+    const treasury = new Ed25519Keypair().toSuiAddress();
+    await fx.chain.withdrawSlashed({ signer: fx.master, masterCapId: capId, recipient: treasury });
+    expect(await fx.chain.balance(treasury)).toBeGreaterThanOrEqual(ONE_SUI / 10n);
+
     // The slashed worker's owner still gets the rest of the stake back.
     const unstaked = await fx.chain.unstake({ signer: owner, stakeProofId: reg.stakeProofId });
     expect(unstaked.events[0]).toMatchObject({ kind: 'WorkerDeregistered', nodeId: 'later-1', returnedMist: ONE_SUI - ONE_SUI / 10n });

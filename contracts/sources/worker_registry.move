@@ -333,6 +333,16 @@ public fun slash_worker(
     event::emit(WorkerSlashedEvent { node_id, amount: taken, reason, timestamp: now });
 }
 
+/// Hands everything slashing has collected to the MasterCap holder (to compensate the people a
+/// worker failed, or to fund a treasury); without it slashed SUI would stay locked in the registry.
+public fun withdraw_slashed(
+    registry: &mut WorkerRegistry,
+    _: &MasterCap,
+    ctx: &mut TxContext,
+): Coin<SUI> {
+    registry.slashed.withdraw_all().into_coin(ctx)
+}
+
 // === Views ===
 
 public fun worker_exists(registry: &WorkerRegistry, node_id: String): bool {

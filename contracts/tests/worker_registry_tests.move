@@ -290,6 +290,23 @@ fun slash_takes_min_of_amount_and_stake() {
 }
 
 #[test]
+fun withdraw_slashed_hands_the_slashed_sui_to_the_master_once() {
+    let (mut s, clock) = start();
+    register(&mut s, &clock, ALICE, b"node-1");
+    slash(&mut s, &clock, b"node-1", ONE_SUI / 4);
+    s.next_tx(ADMIN);
+    let mut registry = s.take_shared<WorkerRegistry>();
+    let cap = s.take_from_sender<MasterCap>();
+    assert!(registry.withdraw_slashed(&cap, s.ctx()).burn_for_testing() == ONE_SUI / 4);
+    assert!(registry.withdraw_slashed(&cap, s.ctx()).burn_for_testing() == 0);
+    assert!(registry.slashed_for_testing() == 0);
+    s.return_to_sender(cap);
+    ts::return_shared(registry);
+    check_stats(&mut s, 1, 0, ONE_SUI - ONE_SUI / 4);
+    finish(s, clock);
+}
+
+#[test]
 fun slashed_worker_can_still_unstake_the_remainder() {
     let (mut s, clock) = start();
     register(&mut s, &clock, ALICE, b"node-1");

@@ -34,6 +34,7 @@ describe('PACKAGE_FUNCTIONS', () => {
         'worker_registry::slash_worker',
         'worker_registry::stake_and_register_worker',
         'worker_registry::unstake',
+        'worker_registry::withdraw_slashed',
         'worker_registry::worker_exists',
       ].sort(),
     );

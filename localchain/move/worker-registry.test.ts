@@ -287,6 +287,14 @@ describe('slash_worker', () => {
     expect(stats()).toEqual([1n, 0n, 2n * ONE_SUI]);
   });
 
+  it('withdraw_slashed hands over everything slashed, once, without touching stakes', () => {
+    call('slash_worker', BOB, ['n', ONE_SUI, 'r']);
+    expect(call('withdraw_slashed', BOB, []).returns).toEqual([ONE_SUI]);
+    expect(call('withdraw_slashed', BOB, []).returns).toEqual([0n]);
+    expect(s.registry.slashed).toBe('0');
+    expect(stats()).toEqual([1n, 0n, 2n * ONE_SUI]);
+  });
+
   it('takes min(amount, stake) and reports what it took; slashed balances accumulate', () => {
     register(s, BOB, 'm');
     const r = call('slash_worker', BOB, ['n', 100n * ONE_SUI, 'r']);

@@ -254,6 +254,13 @@ const slashWorker = defineFunction(
   },
 );
 
+/** Mirrors `withdraw_slashed`: everything slashing collected, as a coin for the MasterCap holder. */
+const withdrawSlashed = defineFunction(M, 'withdraw_slashed', [REGISTRY_MUT, MASTER_CAP], [{ kind: 'coin' }], (state) => {
+  const taken = u64(state.registry.slashed);
+  state.registry.slashed = '0';
+  return result([], [taken]);
+});
+
 // ---- views as callable functions ----
 
 /** A view: the registry (immutable) plus pure args; it never mutates and aborts only via findWorker. */
@@ -295,5 +302,6 @@ export const WORKER_REGISTRY_FUNCTIONS: readonly MoveFunction[] = [
   unstake,
   setWorkerStatus,
   slashWorker,
+  withdrawSlashed,
   ...VIEWS,
 ];

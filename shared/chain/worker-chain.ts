@@ -133,6 +133,17 @@ export class WorkerChain {
     return this.execute(tx, input.signer);
   }
 
+  /** Moves everything slashing collected to the MasterCap holder (`recipient`, default the signer). */
+  async withdrawSlashed(input: { signer: Signer; masterCapId: string; recipient?: string }): Promise<ExecutedTx> {
+    const tx = new Transaction();
+    const [coin] = tx.moveCall({
+      target: this.#target(WORKER_REGISTRY, 'withdraw_slashed'),
+      arguments: [tx.object(this.ids.registryId), tx.object(input.masterCapId)],
+    });
+    tx.transferObjects([coin], input.recipient ?? input.signer.toSuiAddress());
+    return this.execute(tx, input.signer);
+  }
+
   /** Records a Kubernetes API request's result with the MasterCap. */
   async recordApiResult(input: {
     signer: Signer;
