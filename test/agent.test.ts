@@ -143,6 +143,18 @@ describe('k8s-daas-agent', () => {
     expect(String(result.stderr)).not.toMatch(/\n\s+at /);
   });
 
+  it('prints a fresh seal token and the public key of a seal token', async () => {
+    const { sealPublicKey } = await import('../shared/chain/seal-key.ts');
+    const fresh = await execa('node', ['bin/k8s-daas-agent.mjs', 'new-seal-token'], { reject: false });
+    const token = String(fresh.stdout).trim();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const pub = await execa('node', ['bin/k8s-daas-agent.mjs', 'seal-pubkey'], { env: { K8S_DAAS_SEAL_TOKEN: token }, reject: false });
+    expect(String(pub.stdout).trim()).toBe(`0x${Buffer.from(sealPublicKey(token)).toString('hex')}`);
+    const none = await execa('node', ['bin/k8s-daas-agent.mjs', 'seal-pubkey'], { env: { K8S_DAAS_SEAL_TOKEN: '' }, reject: false });
+    expect(none.exitCode).toBe(2);
+    expect(String(none.stderr)).toContain('K8S_DAAS_SEAL_TOKEN');
+  });
+
   it('rejects bad configuration with every problem named, before doing anything', async () => {
     const h = await host('agent-badconf-1');
     const result = await startAgentProcess({ ...h, env: { ...h.env, K8S_DAAS_SEAL_TOKEN: 'short', K8S_DAAS_NODE_ID: 'Bad_Node', K8S_DAAS_MASTER_URL: 'ws://10.1.2.3:8080' } });
@@ -166,6 +178,14 @@ describe('k8s-daas-agent', () => {
     await until('a heartbeat to the new master', () => (worker('agent-resume-1')?.lastHeartbeatAt ?? 0) > before && m.master.agents.isConnected('agent-resume-1'));
     // k3s kept running: the agent did not restart it for the same token.
     expect(readRecord(h.record)).toHaveLength(1);
+    // `status` reads what the running agent reports.
+    const status = await until('status to show the session', async () => {
+      const r = await execa('node', ['bin/k8s-daas-agent.mjs', 'status'], { env: h.env, extendEnv: false, reject: false });
+      return /master:\s+welcomed/.test(String(r.stdout)) ? String(r.stdout) : null;
+    });
+    expect(status).toMatch(/node id:\s+agent-resume-1/);
+    expect(status).toMatch(/registration:\s+registered \(tx \w+/);
+    expect(status).toMatch(/k3s:\s+running \(pid \d+\)/);
     agent.kill('SIGTERM');
     await agent;
   });

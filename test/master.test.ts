@@ -158,6 +158,41 @@ describe('agent socket', () => {
     expect(h.closed).toBeNull();
   });
 
+  it('refuses an address that failed authentication 10 times within a minute', async () => {
+    const own = await startTestMaster(fx);
+    try {
+      const w = await registered('limited-1');
+      for (let i = 0; i < 10; i++) {
+        const bad = new TestAgent(own.master.url);
+        agents.push(bad);
+        await bad.authenticate('limited-1', deriveSealKey(newSealToken()));
+        expect((await bad.closedWith()).code).toBe(4401);
+      }
+      const blocked = new TestAgent(own.master.url);
+      agents.push(blocked);
+      const closed = await blocked.closedWith();
+      expect(closed).toEqual({ code: 4401, reason: 'too many failed authentications; retry later' });
+      expect(blocked.received).toEqual([]);
+      // The other master (another process in real life) is unaffected.
+      const fine = agent();
+      await fine.authenticate('limited-1', w.sealKey);
+      await fine.next('welcome');
+    } finally {
+      await own.master.close();
+    }
+  });
+
+  it('closes agent sockets with 1001 when it shuts down', async () => {
+    const own = await startTestMaster(fx);
+    const w = await registered('shutdown-1');
+    const a = new TestAgent(own.master.url);
+    agents.push(a);
+    await a.authenticate('shutdown-1', w.sealKey, { registrationDigest: w.reg.digest });
+    await a.next('welcome');
+    await own.master.close();
+    expect((await a.closedWith()).code).toBe(1001);
+  });
+
   it('closes the older socket with 4409 when the same worker connects again', async () => {
     const w = await registered('twice-1');
     const a1 = agent();
