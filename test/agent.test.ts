@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSealToken } from '../shared/chain/seal-key.ts';
+import { ownerLabelValue } from '../shared/chain/owner-label.ts';
 import { FAKE_K3S, FAST_FAKE_ENV, readRecord } from './fixtures/fake-k3s-harness.ts';
 import { startChainFixture, type ChainFixture } from './helpers/chain.ts';
 import { NODE_TOKEN, startTestMaster, type MasterFixture } from './helpers/master.ts';
@@ -103,7 +104,7 @@ describe('k8s-daas-agent', () => {
       '--node-name',
       'agent-fresh-1',
       '--node-label',
-      `k8s-daas.io/owner=${w.owner.slice(2, 65)}`,
+      `k8s-daas.io/owner=${ownerLabelValue(w.owner)}`,
       '--node-label',
       'k8s-daas.io/stake-mist=1000000000',
       '--node-ip',

@@ -4,9 +4,10 @@
  * The join token is never an argument: it travels in a 0600 file (`--token-file`), because argv is
  * readable by every user on the host (`ps`, /proc/<pid>/cmdline).
  */
+import { OWNER_LABEL, ownerLabelValue } from '../../shared/chain/owner-label.ts';
 import { ConfigError, DaasError } from '../../shared/errors.ts';
 
-export const OWNER_LABEL = 'k8s-daas.io/owner';
+export { OWNER_LABEL, ownerLabelValue } from '../../shared/chain/owner-label.ts';
 export const STAKE_LABEL = 'k8s-daas.io/stake-mist';
 
 export interface K3sAgentArgsOptions {
@@ -55,7 +56,7 @@ export function buildK3sAgentArgs(options: K3sAgentArgsOptions): string[] {
   if (tokenFile === '') throw new DaasError('K3S_BAD_ARGS', 'token file path is empty');
 
   const labels = new Map<string, string>([
-    [OWNER_LABEL, ownerLabelValue(options.ownerAddress)],
+    [OWNER_LABEL, ownerLabel(options.ownerAddress)],
     [STAKE_LABEL, stakeLabelValue(options.stakeMist)],
   ]);
   for (const [key, value] of Object.entries(options.labels ?? {})) {
@@ -72,15 +73,12 @@ export function buildK3sAgentArgs(options: K3sAgentArgsOptions): string[] {
   return [...args, ...checkExtraArgs(splitShellWords(options.extraArgs ?? ''))];
 }
 
-/**
- * The owner label's value. A Kubernetes label value holds at most 63 characters and a Sui address
- * is 66 (`0x` + 64 hex), so the value is the address's hex without `0x`, cut to 63 digits: still
- * unique in practice (252 bits) and recognisable as the address. Throws K3S_BAD_ARGS for a non-address.
- */
-export function ownerLabelValue(address: string): string {
-  const hex = address.toLowerCase().replace(/^0x/, '');
-  if (!/^[0-9a-f]{1,64}$/.test(hex)) throw new DaasError('K3S_BAD_ARGS', `owner ${JSON.stringify(address)} is not a Sui address`);
-  return hex.padStart(64, '0').slice(0, 63);
+function ownerLabel(address: string): string {
+  try {
+    return ownerLabelValue(address);
+  } catch {
+    throw new DaasError('K3S_BAD_ARGS', `owner ${JSON.stringify(address)} is not a Sui address`);
+  }
 }
 
 function stakeLabelValue(stake: bigint | number | string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RequestRefusedError } from './errors.ts';
-import { OWNER_LABEL, OwnerScope, base32 } from './scope.ts';
+import { OWNER_LABEL, OwnerScope } from './scope.ts';
+import { base32 } from '../../shared/chain/owner-label.ts';
 
 const ADDR = '0x1a2b3c4d5e6f00000000000000000000000000000000000000000000000000ff';
 

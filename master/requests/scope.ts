@@ -14,9 +14,11 @@
  * padding (52 characters). The readable `0x…` address is kept in the `k8s-daas.io/owner-address`
  * annotation, and `k8s-daas.io/owner-prefix` lets an operator select by prefix.
  */
+import { ownerLabelValue } from '../../shared/chain/owner-label.ts';
 import { RequestRefusedError } from './errors.ts';
 
-export const OWNER_LABEL = 'k8s-daas.io/owner';
+export { OWNER_LABEL } from '../../shared/chain/owner-label.ts';
+import { OWNER_LABEL } from '../../shared/chain/owner-label.ts';
 export const OWNER_PREFIX_LABEL = 'k8s-daas.io/owner-prefix';
 export const OWNER_ADDRESS_ANNOTATION = 'k8s-daas.io/owner-address';
 /** The namespace of a request that names none, as kubectl's default. */
@@ -24,7 +26,6 @@ export const DEFAULT_NAMESPACE = 'default';
 export const MAX_NAMESPACE_LENGTH = 63;
 const PREFIX_HEX_DIGITS = 10;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** One owner's view of the cluster's namespaces. */
 export class OwnerScope {
@@ -40,7 +41,7 @@ export class OwnerScope {
     this.owner = normalizeAddress(owner);
     const hex = this.owner.slice(2);
     this.prefix = `o-${hex.slice(0, PREFIX_HEX_DIGITS)}`;
-    this.labelValue = base32(Buffer.from(hex, 'hex'));
+    this.labelValue = ownerLabelValue(this.owner);
   }
 
   /**
@@ -113,19 +114,3 @@ export function normalizeAddress(address: string): string {
   return `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
 }
 
-/** RFC 4648 base32, lowercase, without padding. */
-export function base32(bytes: Uint8Array): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xfff; // at most 12 pending bits
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
-}
