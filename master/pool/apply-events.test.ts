@@ -202,3 +202,26 @@ describe('k8s_scheduler events', () => {
     expect(store.getRequest('nope')).toBeUndefined();
   });
 });
+
+describe('events of an earlier registration of the same node id', () => {
+  it('are ignored when a newer registration was applied first (digest fast path)', async () => {
+    const { openPoolDb } = await import('./db.ts');
+    const { PoolStore } = await import('./store.ts');
+    const { manualClock, registration } = await import('./testing.ts');
+    const store = new PoolStore({ db: openPoolDb(':memory:'), clock: manualClock() });
+    // Registered at t=1000, deregistered at t=2000, registered again at t=3000; the fast path
+    // applies the second registration before the poller reaches the deregistration.
+    store.applyChainEvents('worker_registry', registration('w1', { tx: 'tx3', at: 3000 }), null);
+    const old = [
+      ...registration('w1', { tx: 'tx1', at: 1000 }),
+      { kind: 'WorkerDeregistered' as const, txDigest: 'tx2', eventIndex: 0, nodeId: 'w1', owner: `0x${'ab'.repeat(32)}`, returnedMist: 1n, timestamp: 2000 },
+    ];
+    const result = store.applyChainEvents('worker_registry', old, 'cursor-2');
+    expect(result.ignored.map((i) => i.reason)).toEqual([
+      'WorkerRegistered for w1 predates its current registration',
+      'StakeDeposited for w1 predates its current registration',
+      'WorkerDeregistered for w1 predates its current registration',
+    ]);
+    expect(store.getWorker('w1')).toMatchObject({ status: 'pending', registrationDigest: 'tx3' });
+  });
+});

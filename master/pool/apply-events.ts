@@ -62,6 +62,7 @@ function registered({ tables, now }: ApplyContext, e: WorkerRegistered): EventOu
   // The contract refuses a second registration of a live node id, so an existing row means a missed
   // deregistration; the chain's newest registration wins, as a fresh worker.
   const existing = tables.getWorker(e.nodeId);
+  if (existing && stale(existing, e)) return unknownWorker(e, existing);
   if (existing) {
     transitions.push(record(tables, left(existing, REASONS.reRegistered, e.timestamp, e.txDigest)));
     tables.deleteWorker(e.nodeId);
@@ -73,7 +74,7 @@ function registered({ tables, now }: ApplyContext, e: WorkerRegistered): EventOu
 
 function deposited(ctx: ApplyContext, e: StakeDeposited): EventOutcome {
   const w = ctx.tables.getWorker(e.nodeId);
-  if (!w) return unknownWorker(e);
+  if (!w || stale(w, e)) return unknownWorker(e, w);
   if (isRegistrationDeposit(ctx.tables, e)) return NONE;
   ctx.tables.setStake(e.nodeId, w.stakeMist + e.amountMist, ctx.now);
   return NONE;
@@ -93,14 +94,15 @@ function isRegistrationDeposit(tables: PoolTables, e: StakeDeposited): boolean {
 }
 
 function rotated({ tables, now }: ApplyContext, e: SealKeyRotated): EventOutcome {
-  if (!tables.getWorker(e.nodeId)) return unknownWorker(e);
+  const w = tables.getWorker(e.nodeId);
+  if (!w || stale(w, e)) return unknownWorker(e, w);
   tables.setSealKey(e.nodeId, e.sealPubkey, now);
   return NONE;
 }
 
 function statusEcho(ctx: ApplyContext, e: WorkerStatusChanged): EventOutcome {
   const w = ctx.tables.getWorker(e.nodeId);
-  if (!w) return unknownWorker(e);
+  if (!w || stale(w, e)) return unknownWorker(e, w);
   const { nodeId, oldStatus: from, newStatus: to, timestamp: at, txDigest } = e;
   ctx.tables.addHistory({ nodeId, from, to, reason: 'on-chain status', source: 'chain', txDigest, at });
   return e.newStatus === 'slashed' ? toSlashed(ctx, w, 'slashed on chain', e) : NONE;
@@ -108,7 +110,7 @@ function statusEcho(ctx: ApplyContext, e: WorkerStatusChanged): EventOutcome {
 
 function slashed(ctx: ApplyContext, e: WorkerSlashed): EventOutcome {
   const w = ctx.tables.getWorker(e.nodeId);
-  if (!w) return unknownWorker(e);
+  if (!w || stale(w, e)) return unknownWorker(e, w);
   const remaining = w.stakeMist > e.amountMist ? w.stakeMist - e.amountMist : 0n;
   ctx.tables.setStake(e.nodeId, remaining, ctx.now);
   return toSlashed(ctx, w, e.reason || 'slashed on chain', e);
@@ -116,7 +118,7 @@ function slashed(ctx: ApplyContext, e: WorkerSlashed): EventOutcome {
 
 function deregistered({ tables }: ApplyContext, e: WorkerDeregistered): EventOutcome {
   const w = tables.getWorker(e.nodeId);
-  if (!w) return unknownWorker(e);
+  if (!w || stale(w, e)) return unknownWorker(e, w);
   tables.deleteWorker(e.nodeId);
   return { transitions: [record(tables, left(w, REASONS.deregistered, e.timestamp, e.txDigest))] };
 }
@@ -138,6 +140,16 @@ function record(tables: PoolTables, t: Transition): Transition {
   return t;
 }
 
-function unknownWorker(e: { kind: string; nodeId: string }): EventOutcome {
+function unknownWorker(e: { kind: string; nodeId: string }, w?: { registeredAt: number } | null): EventOutcome {
+  if (w) return { transitions: [], ignored: `${e.kind} for ${e.nodeId} predates its current registration` };
   return { transitions: [], ignored: `${e.kind} for ${e.nodeId}, which is not in the pool` };
+}
+
+/**
+ * An event older than the worker's registration belongs to an earlier registration of the same node
+ * id: the digest fast path can apply a re-registration before the poller reaches the deregistration
+ * that preceded it, and that deregistration must not remove the new worker.
+ */
+function stale(w: { registeredAt: number }, e: { timestamp: number }): boolean {
+  return e.timestamp < w.registeredAt;
 }
