@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock.ts';
 import { captureLogger, FAKE_K3S, FAST_FAKE_ENV, isAlive, readRecord, waitFor } from '../../test/fixtures/fake-k3s-harness.ts';
-import { buildK3sAgentArgs } from './args.ts';
+import { buildK3sAgentArgs, ownerLabelValue } from './args.ts';
 import { createBackoff } from './backoff.ts';
 import { createExecaRunner } from './runner.ts';
 import { K3sSupervisor } from './supervisor.ts';
@@ -57,7 +57,7 @@ describe('K3sSupervisor with the fake k3s', () => {
       '--server', SERVER,
       '--token-file', tokenFile,
       '--node-name', 'worker-7',
-      '--node-label', `k8s-daas.io/owner=${'7e'.repeat(31)}7`,
+      '--node-label', `k8s-daas.io/owner=${ownerLabelValue(OWNER)}`,
       '--node-label', 'k8s-daas.io/stake-mist=2500000000',
       '--node-ip', '10.1.2.3',
       '--kubelet-arg', 'max-pods=50',
