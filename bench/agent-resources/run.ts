@@ -116,14 +116,28 @@ interface Row {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const mib = (b: number) => b / MiB;
 
-/** Command lines of a running master load benchmark (it saturates the cores), '' when none. */
-function otherBenchmark(): string {
+/**
+ * Command lines of a running master load benchmark, '' when none. With `loading`, only its servers
+ * and load generators (they saturate the cores); its driver alone may just be waiting for a quiet machine.
+ */
+function otherBenchmark(loading = false): string {
+  const pattern = loading ? 'bench/master-load/[^ ]*(load-gen|sim-agent|master-server|bare-server|server-child)' : 'bench/master-load';
   try {
-    return execFileSync('pgrep', ['-af', 'bench/master-load'], { encoding: 'utf8' }).trim();
+    return execFileSync('pgrep', ['-af', pattern], { encoding: 'utf8' }).trim();
   } catch {
     return ''; // pgrep exits 1 when nothing matches
   }
 }
+
+/** CPU time the whole machine has been busy (all cores, /proc/stat), ms. */
+function machineBusyMs(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu; // idle and iowait left out
+  return ((user + nice + system + irq + softirq + (steal || 0)) * 1000) / clockTicks();
+}
+
+/** Per interval: CPU used by everything else on the machine during the window, % of one core. */
+const othersPercent = new Map<number, number>();
 
 /** Per interval, when (performance.now()) another benchmark was first seen running in the window (checked every 10 s). */
 const disturbed = new Map<number, number>();
@@ -306,13 +320,22 @@ async function runInterval(fx: ChainFixture, intervalS: number, bundle: Bundle |
     const end = performance.now() + windowMs;
     let nextCheck = performance.now();
     const loadAtStart = loadavg()[0];
+    // Everything else the machine does in the window: all busy time minus this process (master and
+    // chain), the measured processes and the commands they ran. The fake k3s children are idle.
+    const ownCpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const measuredCpu = () => procs.reduce((sum, p) => sum + (p.samples.at(-1)?.cpuMs ?? 0) + (p.samples.at(-1)?.childCpuMs ?? 0), 0);
+    const busyAtStart = machineBusyMs() - ownCpu() - measuredCpu();
+    const startedAt = performance.now();
     for (let next = performance.now() + progressEvery; performance.now() < end; ) {
       await sleep(Math.min(1000, end - performance.now()));
       const dead = procs.find((p) => p.exited);
       if (dead) throw new Error(`${dead.label} ${dead.exited} during the window; log: ${dead.log}\n${tail(dead.log)}`);
       if (performance.now() >= nextCheck) {
         nextCheck += 10_000;
-        if (!disturbed.has(intervalS) && otherBenchmark()) {
+        if (!disturbed.has(intervalS) && otherBenchmark(true)) {
           disturbed.set(intervalS, performance.now());
           process.stdout.write(`    WARNING: bench/master-load is running during the ${intervalS} s window; its CPU figures are distorted\n`);
         }
@@ -324,10 +347,11 @@ async function runInterval(fx: ChainFixture, intervalS: number, bundle: Bundle |
       }
     }
     windowOpen = false;
-    process.stdout.write(`    1-min load average: ${loadAtStart.toFixed(2)} at the start of the window, ${loadavg()[0].toFixed(2)} at its end\n`);
     clearInterval(sampler);
     sampler = undefined;
     sampleAll(procs);
+    othersPercent.set(intervalS, (100 * (machineBusyMs() - ownCpu() - measuredCpu() - busyAtStart)) / (performance.now() - startedAt));
+    process.stdout.write(`    other programs used ${othersPercent.get(intervalS)!.toFixed(1)} % of a core on average; 1-min load average ${loadAtStart.toFixed(2)} at the start of the window, ${loadavg()[0].toFixed(2)} at its end\n`);
     return procs.map((p) => summarise(p, intervalS));
   } finally {
     if (sampler) clearInterval(sampler);
@@ -363,6 +387,7 @@ function table(rows: Row[]): string {
     ['CPU, busiest 1 s (%)', (r) => f1(r.cpuPeak1sPercent)],
     ['heartbeats in window', (r) => (r.beats === undefined ? '—' : String(r.beats))],
     ['heartbeat gap median / max (s)', (r) => (r.beatGapMedianS === undefined ? '—' : `${f2(r.beatGapMedianS)} / ${f2(r.beatGapMaxS)}`)],
+    ['other programs\' CPU (% of a core)', (r) => f1(othersPercent.get(r.intervalS))],
     ['window (s) / samples', (r) => `${r.windowS.toFixed(0)} / ${r.samples}`],
     ['startup: time to 1st beat (s)', (r) => f1(r.startupS)],
     ['startup: CPU used (s)', (r) => f2(r.startupCpuS)],
@@ -424,7 +449,7 @@ async function main(): Promise<void> {
   for (const x of v) process.stdout.write(`${x.pass ? 'PASS' : 'FAIL'}  ${x.what}: ${x.detail}\n`);
   process.stdout.write(`\nload average at the end: ${after.loadavg.join(' ')}\n`);
   if (disturbed.size) process.stdout.write(`WARNING: bench/master-load ran during the ${[...disturbed.keys()].join(' s and ')} s window(s): rerun for clean CPU figures (the "clean part" row is the CPU before it was seen)\n`);
-  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ machine: facts, end: after, disturbedIntervalsS: [...disturbed.keys()], windowS: windowMs / 1000, nodeArgs, bundle, rows, verdicts: v }, null, 2)}\n`);
+  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ machine: facts, end: after, disturbedIntervalsS: [...disturbed.keys()], othersPercent: Object.fromEntries(othersPercent), windowS: windowMs / 1000, nodeArgs, bundle, rows, verdicts: v }, null, 2)}\n`);
   process.exitCode = v.every((x) => x.pass) ? 0 : 1;
 }
 
