@@ -72,11 +72,6 @@ export class AgentServer {
     return this.#byNode.get(nodeId)?.state === 'welcomed';
   }
 
-  /** Node ids with a welcomed session. */
-  connectedNodes(): string[] {
-    return [...this.#byNode.entries()].filter(([, s]) => s.state === 'welcomed').map(([id]) => id);
-  }
-
   /** Takes over an HTTP upgrade for AGENT_PATH; refuses rate-limited peers. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const ip = req.socket.remoteAddress ?? 'unknown';
