@@ -81,6 +81,20 @@ describe('LiveStream', () => {
     expect(c.named('heartbeat')).toHaveLength(3);
   });
 
+  it('does not send a page a held-back heartbeat its snapshot already holds', async () => {
+    const { feed, connect } = await serve();
+    const early = await connect();
+    feed.emit('heartbeat', hb('w1', 1, 10)); // sent at once
+    feed.emit('heartbeat', hb('w1', 2, 20)); // held until the window ends
+    await early.waitFor('heartbeat', 1, 500);
+    const late = await connect(); // its snapshot is taken after both
+    feed.emit('heartbeat', hb('w2', 3, 30)); // but a newer one still reaches it
+    await early.waitFor('heartbeat', 3, 1_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(early.named('heartbeat').map((e) => (e.data as HeartbeatView).cpu.loadPercent)).toEqual([10, 30, 20]);
+    expect(late.named('heartbeat').map((e) => (e.data as HeartbeatView).cpu.loadPercent)).toEqual([30]);
+  });
+
   it('reads the stats at most once per window however many changes arrive', async () => {
     const { feed, connect, statsReads } = await serve();
     const c = await connect();

@@ -38,11 +38,13 @@ interface Client {
   res: ServerResponse;
   /** The server that accepted the socket: once it stops listening the master is closing. */
   server: { listening: boolean } | undefined;
+  /** The last heartbeat its snapshot already holds: a coalesced one held back from before is not sent again. */
+  since: number;
 }
 
 interface Slot {
   timer: NodeJS.Timeout;
-  pending: HeartbeatRecord | null;
+  pending: { record: HeartbeatRecord; seq: number } | null;
 }
 
 // A burst of transitions (one chain page) settles before the stats are read once.
@@ -56,6 +58,7 @@ export class LiveStream {
   #statsTimer: NodeJS.Timeout | null = null;
   #statsDirty = false;
   #timers: NodeJS.Timeout[] = [];
+  #heartbeatSeq = 0;
 
   constructor(options: LiveStreamOptions) {
     this.#o = {
@@ -84,7 +87,7 @@ export class LiveStream {
     if (req.method === 'HEAD') return void res.writeHead(200, headers).end();
     const first = sseEvent('snapshot', this.#o.snapshot()); // may throw: nothing is sent yet
     res.writeHead(200, headers);
-    const client: Client = { res, server: (req.socket as { server?: { listening: boolean } }).server };
+    const client: Client = { res, server: (req.socket as { server?: { listening: boolean } }).server, since: this.#heartbeatSeq };
     this.#clients.add(client);
     if (this.#clients.size === 1) this.#attach();
     res.on('close', () => this.#drop(client));
@@ -129,8 +132,10 @@ export class LiveStream {
     for (const c of [...this.#clients]) if (c.server && !c.server.listening) c.res.end();
   }
 
-  #write(frame: string): void {
+  /** Writes to every stream, or only to those opened before heartbeat `seq` when it is given. */
+  #write(frame: string, seq?: number): void {
     for (const c of [...this.#clients]) {
+      if (seq !== undefined && c.since >= seq) continue;
       if (c.res.writableLength > this.#o.maxBufferedBytes) {
         this.#o.logger?.warn({ buffered: c.res.writableLength }, 'status page stream too slow; dropped');
         c.res.destroy();
@@ -158,22 +163,24 @@ export class LiveStream {
   };
 
   readonly #onHeartbeat = (h: HeartbeatRecord): void => {
+    const seq = ++this.#heartbeatSeq;
     const slot = this.#heartbeats.get(h.nodeId);
     if (slot) {
-      slot.pending = h; // sent when the worker's window ends; older ones in between are dropped
+      slot.pending = { record: h, seq }; // sent when the worker's window ends; older ones in between are dropped
       return;
     }
-    this.#sendHeartbeat(h);
+    this.#sendHeartbeat(h, seq);
     this.#statsSoon();
   };
 
-  #sendHeartbeat(h: HeartbeatRecord): void {
-    this.#guard('heartbeat', () => this.#write(sseEvent('heartbeat', heartbeatView(h))));
+  #sendHeartbeat(h: HeartbeatRecord, seq: number): void {
+    // A page whose snapshot was taken after this heartbeat already draws it.
+    this.#guard('heartbeat', () => this.#write(sseEvent('heartbeat', heartbeatView(h)), seq));
     const timer = setTimeout(() => {
       const pending = this.#heartbeats.get(h.nodeId)?.pending;
       this.#heartbeats.delete(h.nodeId);
       if (pending) {
-        this.#sendHeartbeat(pending);
+        this.#sendHeartbeat(pending.record, pending.seq);
         this.#statsSoon();
       }
     }, this.#o.minUpdateIntervalMs);
