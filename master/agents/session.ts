@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { CLOSE_CODES, parseAgentFrame, type Auth, type Heartbeat, type MasterMessage } from '../../shared/protocol/messages.ts';
-import { verifyAuth } from '../../shared/chain/seal-key.ts';
+import { verifyAuthSignature } from '../../shared/chain/auth-verify.ts';
 
 export type SessionState = 'challenged' | 'verifying' | 'pending' | 'welcomed' | 'closed';
 
@@ -42,6 +42,8 @@ export class AgentSession {
   nodeId: string | null = null;
   readonly ip: string;
   readonly connectedAt = Date.now();
+  /** Set by the server when it admits the session (its clock). */
+  admittedAt: number | null = null;
   #nonce: string | null;
   #host: SessionHost;
   #ws: WebSocket;
@@ -120,7 +122,7 @@ export class AgentSession {
       if (this.#closed()) return;
       if (!worker) return this.#refuse('not-registered', `no registration of ${auth.nodeId} seen on chain`);
     }
-    if (!(await verifyAuth(worker.sealPubkey, auth.signature, this.#host.masterId, auth.nodeId, nonce))) {
+    if (!verifyAuthSignature(worker.sealPubkey, auth.signature, this.#host.masterId, auth.nodeId, nonce)) {
       return this.#refuse('bad-signature', `signature does not match the seal key registered for ${auth.nodeId}`);
     }
     if (worker.status === 'slashed') {
