@@ -9,6 +9,7 @@ import type { Signer } from '@mysten/sui/cryptography';
 import type { Clock } from '../shared/clock.ts';
 import type { ChainEvent } from '../shared/chain/chain-events.ts';
 import type { WorkerChain } from '../shared/chain/worker-chain.ts';
+import { AgentPool } from './agents/agent-pool.ts';
 import { AgentServer, AGENT_PATH } from './agents/agent-server.ts';
 import { AuthFailureLimiter } from './agents/auth-limiter.ts';
 import { RegistrationWaiter } from './agents/registration-waiter.ts';
@@ -85,10 +86,11 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   };
   const store = new PoolStore({ db: openPoolDb(o.dbPath), clock: o.clock, onTransition });
   const heartbeats = new HeartbeatBuffer(store);
-  const known = (nodeId: string): KnownWorker | null => store.getWorker(nodeId) ?? null;
+  const known = (nodeId: string): KnownWorker | null => store.getIdentity(nodeId) ?? null;
   const waiter = new RegistrationWaiter(known, o.pendingTimeoutMs);
 
   let agents!: AgentServer;
+  const pool = new AgentPool({ store, heartbeats, feed, clock: o.clock, logger: log, onHeartbeat: () => metrics?.heartbeat() });
   const watcher = new ChainWatcher({
     chain: o.chain,
     store,
@@ -107,6 +109,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   agents = new AgentServer({
     masterId: o.masterId,
     logger: log,
+    clock: o.clock,
     limiter: new AuthFailureLimiter({ clock: o.clock }),
     tokens: o.tokens,
     serverUrl: o.serverUrl,
@@ -118,19 +121,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
       fastPath: async (digest) => void (await watcher.applyTransaction(digest)),
       waitFor: (nodeId, signal) => waiter.waitFor(nodeId, signal),
     },
-    pool: {
-      worker: known,
-      authenticated: (nodeId) => {
-        const w = store.getWorker(nodeId);
-        if (w && (w.status === 'pending' || w.status === 'offline')) store.setStatus(nodeId, 'active', 'authenticated');
-      },
-      heartbeat: (nodeId, hb) => {
-        const record = { nodeId, at: o.clock.now(), metrics: hb.metrics, k3s: hb.k3s };
-        heartbeats.add(record);
-        feed.emit('heartbeat', record);
-        m.heartbeat();
-      },
-    },
+    pool,
   });
 
   function onChainEvents(events: readonly ChainEvent[]): void {
@@ -165,7 +156,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     }
   }
 
-  const sweeper = new OfflineSweeper({ store, clock: o.clock, logger: log, offlineAfterMs: o.offlineAfterMs, flushHeartbeats: () => heartbeats.flush(), schedule: o.sweepSchedule });
+  const sweeper = new OfflineSweeper({ store, clock: o.clock, logger: log, offlineAfterMs: o.offlineAfterMs, flushHeartbeats: () => heartbeats.flush(), admittedAt: (nodeId) => agents.admittedAt(nodeId), schedule: o.sweepSchedule });
   const flushTimer = setInterval(() => {
     try {
       heartbeats.flush();
@@ -214,6 +205,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     close: () =>
       (closing ??= (async () => {
         agents.close();
+        pool.close();
         statusPage.close();
         sweeper.stop();
         clearInterval(flushTimer);

@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { systemClock } from '../shared/clock.ts';
 import { deriveSealKey, newSealToken, sealPublicKey } from '../shared/chain/seal-key.ts';
 import { startChainFixture, type ChainFixture } from './helpers/chain.ts';
 import { NODE_TOKEN, startTestMaster, type MasterFixture } from './helpers/master.ts';
@@ -245,6 +246,63 @@ describe('offline sweeper', () => {
       // The pool's own moves (chain echoes of the status mirror are recorded too, as source 'chain').
       const history = quick.master.store.history('sleepy-1', 10).filter((h) => h.source === 'master').map((h) => `${h.from}→${h.to}`);
       expect(history.slice(0, 3)).toEqual(['offline→active', 'active→offline', 'pending→active']);
+    } finally {
+      await quick.master.close();
+    }
+  });
+});
+
+describe('offline sweeper and reconnecting workers', () => {
+  // The pool's clock runs ahead on demand, as if the worker had been silent that long.
+  let ahead = 0;
+  const clock = { now: () => Date.now() + ahead, sleep: systemClock.sleep };
+  const status = (fx2: MasterFixture, id: string) => fx2.master.store.getWorker(id)?.status;
+
+  it('counts a fresh authentication as a sign of life: no offline between the welcome and the first heartbeat', async () => {
+    ahead = 0;
+    const quick = await startTestMaster(fx, { clock, heartbeatIntervalMs: 500, offlineAfterMs: 3_000 });
+    try {
+      const w = await registered('returning-1');
+      const a = new TestAgent(quick.master.url);
+      agents.push(a);
+      await a.authenticate('returning-1', w.sealKey, { registrationDigest: w.reg.digest });
+      await a.next('welcome');
+      a.heartbeat(1);
+      await a.next('ack');
+      a.close();
+      // Back after a silence longer than offlineAfterMs, before any sweep noticed it.
+      ahead = 10_000;
+      const b = new TestAgent(quick.master.url);
+      agents.push(b);
+      await b.authenticate('returning-1', w.sealKey);
+      await b.next('welcome');
+      const until = Date.now() + 2_200; // two sweeps or more, well inside offlineAfterMs of the welcome
+      while (Date.now() < until) {
+        expect(status(quick, 'returning-1')).toBe('active');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await quick.master.close();
+    }
+  });
+
+  it('brings an offline worker back to active on a heartbeat from its still-open session', async () => {
+    ahead = 0;
+    const quick = await startTestMaster(fx, { clock, heartbeatIntervalMs: 500, offlineAfterMs: 3_000 });
+    try {
+      const w = await registered('stalled-1');
+      const a = new TestAgent(quick.master.url);
+      agents.push(a);
+      await a.authenticate('stalled-1', w.sealKey, { registrationDigest: w.reg.digest });
+      await a.next('welcome');
+      a.heartbeat(1);
+      await a.next('ack');
+      ahead = 10_000; // the beats stopped reaching the master for longer than offlineAfterMs
+      await a.until(() => status(quick, 'stalled-1') === 'offline', 'marked offline', 3_000);
+      a.heartbeat(2);
+      await a.until(() => status(quick, 'stalled-1') === 'active', 'active again', 2_000);
+      const last = quick.master.store.history('stalled-1', 10).find((h) => h.source === 'master');
+      expect(last).toMatchObject({ from: 'offline', to: 'active', reason: 'heartbeat on its authenticated session', source: 'master' });
     } finally {
       await quick.master.close();
     }

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import type { Clock } from '../../shared/clock.ts';
 import { CLOSE_CODES, MAX_FRAME_BYTES, type Heartbeat, type RevokeReason, type Welcome } from '../../shared/protocol/messages.ts';
 import { tokenPreview } from '../../shared/logging/logger.ts';
 import type { AuthFailureLimiter } from './auth-limiter.ts';
@@ -37,6 +38,7 @@ export interface AgentServerOptions {
   tokens: JoinTokenPort;
   limiter: AuthFailureLimiter;
   logger: Logger;
+  clock: Clock;
   serverUrl: string;
   heartbeatIntervalMs: number;
   offlineAfterMs: number;
@@ -70,6 +72,16 @@ export class AgentServer {
   /** True while `nodeId` has a welcomed session. */
   isConnected(nodeId: string): boolean {
     return this.#byNode.get(nodeId)?.state === 'welcomed';
+  }
+
+  /**
+   * When the worker's open session was admitted, or null without one. Authenticating is a sign of
+   * life the pool's heartbeat columns do not show: the sweeper must not mark a worker offline in the
+   * moment between its welcome and its first heartbeat on the new socket.
+   */
+  admittedAt(nodeId: string): number | null {
+    const session = this.#byNode.get(nodeId);
+    return session && session.state !== 'closed' ? session.admittedAt : null;
   }
 
   /** Takes over an HTTP upgrade for AGENT_PATH; refuses rate-limited peers. */
@@ -136,6 +148,7 @@ export class AgentServer {
       older.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same worker');
     }
     this.#byNode.set(worker.nodeId, session);
+    session.admittedAt = o.clock.now();
     o.pool.authenticated(worker.nodeId);
     this.#log.info({ nodeId: worker.nodeId, token: tokenPreview(joinToken) }, `🔑 Join token issued to ${worker.nodeId}`);
     return {

@@ -34,6 +34,7 @@ export const REASONS = {
   registered: 'registered',
   reRegistered: 're-registered',
   authenticated: 'authenticated',
+  heartbeat: 'heartbeat on its authenticated session',
   noHeartbeat: 'no heartbeat',
   deregistered: 'deregistered',
 } as const;

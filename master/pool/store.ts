@@ -11,9 +11,9 @@ import type { ChainEvent, ChainModule } from './chain-events.ts';
 import type { PoolDb } from './db.ts';
 import { RequestRunTable, RequestTable, type K8sRequest, type RequestOutcome, type RequestRun, type RequestRunState } from './requests.ts';
 import { WORKER_STATUSES, transition, type Transition, type WorkerStatus } from './states.ts';
-import { PoolTables, type HeartbeatRecord, type HistoryEntry, type Worker } from './tables.ts';
+import { PoolTables, type HeartbeatRecord, type HistoryEntry, type Worker, type WorkerIdentity } from './tables.ts';
 
-export type { HeartbeatRecord, HistoryEntry, Worker } from './tables.ts';
+export type { HeartbeatRecord, HistoryEntry, Worker, WorkerIdentity } from './tables.ts';
 
 export interface PoolStoreOptions {
   /** An open, migrated database (`openPoolDb`); the store owns it from now on. */
@@ -95,6 +95,16 @@ export class PoolStore {
 
   getWorker(nodeId: string): Worker | undefined {
     return this.tables.getWorker(nodeId);
+  }
+
+  /** A worker's identity and status, cheaper than `getWorker` (no heartbeat columns). */
+  getIdentity(nodeId: string): WorkerIdentity | undefined {
+    return this.tables.getIdentity(nodeId);
+  }
+
+  /** Node ids of the workers now `offline`. */
+  offlineIds(): string[] {
+    return this.tables.offlineIds();
   }
 
   /** All workers, by node id. */

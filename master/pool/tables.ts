@@ -24,6 +24,9 @@ export interface Worker {
   updatedAt: number;
 }
 
+/** Who a worker is and where it stands: what admitting its agent needs. */
+export type WorkerIdentity = Pick<Worker, 'nodeId' | 'owner' | 'stakeMist' | 'sealPubkey' | 'status'>;
+
 /** One row of a worker's history; `from`/`to` are the chain's strings for a chain echo. */
 export interface HistoryEntry {
   nodeId: string;
@@ -65,6 +68,8 @@ function prepare(db: PoolDb) {
   const p = (sql: string) => db.prepare(sql);
   return {
     worker: p('SELECT * FROM workers WHERE node_id = ?'),
+    identity: p('SELECT node_id, owner, stake_mist, seal_pubkey, status FROM workers WHERE node_id = ?'),
+    offline: p("SELECT node_id FROM workers WHERE status = 'offline'"),
     workers: p('SELECT * FROM workers ORDER BY node_id'),
     insertWorker: p(`INSERT INTO workers (node_id, owner, stake_mist, seal_pubkey, status, status_changed_at,
         registered_at, registration_digest, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`),
@@ -100,6 +105,16 @@ export class PoolTables {
   getWorker(nodeId: string): Worker | undefined {
     const row = this.s.worker.get(nodeId) as WorkerRow | undefined;
     return row && toWorker(row);
+  }
+
+  /** The columns an agent's authentication needs, without parsing the heartbeat JSON. */
+  getIdentity(nodeId: string): WorkerIdentity | undefined {
+    const r = this.s.identity.get(nodeId) as Pick<WorkerRow, 'node_id' | 'owner' | 'stake_mist' | 'seal_pubkey' | 'status'> | undefined;
+    return r && { nodeId: r.node_id, owner: r.owner, stakeMist: BigInt(r.stake_mist), sealPubkey: new Uint8Array(Buffer.from(r.seal_pubkey, 'hex')), status: r.status };
+  }
+
+  offlineIds(): string[] {
+    return (this.s.offline.all() as Array<{ node_id: string }>).map((r) => r.node_id);
   }
 
   listWorkers(): Worker[] {

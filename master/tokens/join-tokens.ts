@@ -3,7 +3,7 @@
  * per-worker bootstrap token from `k3s token create` (revocable, so preferred). Tokens are never
  * logged beyond `tokenPreview`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { execa } from 'execa';
 import { DaasError } from '../../shared/errors.ts';
@@ -30,13 +30,26 @@ export function classifyToken(token: string): 'full' | 'short' | 'invalid' {
 /** `K3S_TOKEN_MODE=node-token`: the server's node-token file, re-read on every welcome so a rotated token is picked up. */
 export function nodeTokenProvider(options: { file: string; logger: Logger }): JoinTokenProvider {
   let warned = false;
+  // Read once and again only when the file changes (`k3s token rotate` rewrites it): a master taking
+  // back thousands of agents at once would otherwise open and read it for every welcome.
+  let cached: { version: string; token: string } | null = null;
+  const fail = (err: unknown) =>
+    new DaasError('JOIN_TOKEN', `cannot read the K3s node token ${options.file} (K3S_TOKEN_FILE): ${(err as Error).message}`, { cause: err });
   return {
     async tokenFor() {
+      let version: string;
+      try {
+        const st = await stat(options.file);
+        version = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+      } catch (err) {
+        throw fail(err);
+      }
+      if (cached?.version === version) return cached.token;
       let token: string;
       try {
         token = (await readFile(options.file, 'utf8')).trim();
       } catch (err) {
-        throw new DaasError('JOIN_TOKEN', `cannot read the K3s node token ${options.file} (K3S_TOKEN_FILE): ${(err as Error).message}`, { cause: err });
+        throw fail(err);
       }
       const kind = classifyToken(token);
       if (kind === 'invalid') {
@@ -46,6 +59,7 @@ export function nodeTokenProvider(options: { file: string; logger: Logger }): Jo
         warned = true;
         options.logger.warn({ file: options.file }, 'the K3s token is a short token: agents cannot pin the cluster CA with it; prefer the full K10… token from /var/lib/rancher/k3s/server/node-token');
       }
+      cached = { version, token };
       return token;
     },
     async revoke() {},
