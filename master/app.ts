@@ -23,6 +23,7 @@ import { openPoolDb } from './pool/db.ts';
 import { formatTransition } from './pool/format.ts';
 import { HeartbeatBuffer } from './pool/heartbeat-buffer.ts';
 import type { Transition } from './pool/states.ts';
+import { LivePoolReader } from './pool/live-reader.ts';
 import { PoolStore } from './pool/store.ts';
 import { OfflineSweeper } from './sweeper/offline-sweeper.ts';
 import type { JoinTokenProvider } from './tokens/join-tokens.ts';
@@ -78,6 +79,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   let metrics: MasterMetrics | null = null;
   const feed = new PoolFeed();
   const onTransition = (t: Transition) => {
+    if (t.to === null) heartbeats.forget(t.nodeId);
     feed.emit('transition', t);
     log.info({ nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason, source: t.source }, formatTransition(t));
     metrics?.transition(t.to);
@@ -86,6 +88,9 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   };
   const store = new PoolStore({ db: openPoolDb(o.dbPath), clock: o.clock, onTransition });
   const heartbeats = new HeartbeatBuffer(store);
+  // What the API, the status page and the sweeper read: the pool with the buffered heartbeats on top.
+  const live = new LivePoolReader(store, heartbeats);
+  const lastSeen = (nodeId: string): number | null => Math.max(heartbeats.latest(nodeId)?.at ?? -Infinity, agents.admittedAt(nodeId) ?? -Infinity);
   const known = (nodeId: string): KnownWorker | null => store.getIdentity(nodeId) ?? null;
   const waiter = new RegistrationWaiter(known, o.pendingTimeoutMs);
 
@@ -156,19 +161,15 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     }
   }
 
-  const sweeper = new OfflineSweeper({ store, clock: o.clock, logger: log, offlineAfterMs: o.offlineAfterMs, flushHeartbeats: () => heartbeats.flush(), admittedAt: (nodeId) => agents.admittedAt(nodeId), schedule: o.sweepSchedule });
+  const sweeper = new OfflineSweeper({ store, clock: o.clock, logger: log, offlineAfterMs: o.offlineAfterMs, lastSeen, schedule: o.sweepSchedule });
   const flushTimer = setInterval(() => {
-    try {
-      heartbeats.flush();
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'heartbeat flush failed');
-    }
+    heartbeats.writeDue().catch((err: Error) => log.error({ err: err.message }, 'heartbeat write failed'));
   }, 1000);
 
   const isConnected = (nodeId: string) => agents.isConnected(nodeId);
-  const statusPage = statusPageRoutes({ store, feed, isConnected, clock: o.clock, metrics: m, logger: log });
+  const statusPage = statusPageRoutes({ store: live, feed, isConnected, clock: o.clock, metrics: m, logger: log });
   const handler = createHttpHandler({
-    store,
+    store: live,
     metrics: m,
     clock: o.clock,
     logger: log,

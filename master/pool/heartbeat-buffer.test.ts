@@ -6,18 +6,27 @@ import { heartbeat } from './testing.ts';
 class RecordingSink implements HeartbeatSink {
   batches: HeartbeatRecord[][] = [];
   failNext = false;
+  /** Simulated cost of one row, spent synchronously. */
+  rowCostMs = 0;
   recordHeartbeats(batch: readonly HeartbeatRecord[]): number {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
     }
+    const until = performance.now() + this.rowCostMs * batch.length;
+    while (performance.now() < until);
     this.batches.push([...batch]);
     return batch.length;
   }
+  rows(): Array<[string, number]> {
+    return this.batches.flat().map((h) => [h.nodeId, h.at]);
+  }
 }
 
+const crashed = (nodeId: string, at: number): HeartbeatRecord => ({ ...heartbeat(nodeId, at), k3s: { state: 'crashed', pid: null, restarts: 1, lastError: 'boom' } });
+
 describe('HeartbeatBuffer', () => {
-  it('writes one batch per flush with the newest heartbeat of each worker', () => {
+  it('flush writes one batch with the newest heartbeat of each worker', () => {
     const sink = new RecordingSink();
     const buffer = new HeartbeatBuffer(sink);
     buffer.add(heartbeat('w1', 1));
@@ -25,26 +34,83 @@ describe('HeartbeatBuffer', () => {
     buffer.add(heartbeat('w1', 2)); // late, out of order: dropped
     buffer.add(heartbeat('w2', 1));
     expect(buffer.size).toBe(2);
+    expect(buffer.latest('w1')?.at).toBe(3);
     expect(buffer.flush()).toBe(2);
     expect(sink.batches).toHaveLength(1);
-    expect(sink.batches[0].map((h) => [h.nodeId, h.at])).toEqual([
+    expect(sink.rows()).toEqual([
       ['w1', 3],
       ['w2', 1],
     ]);
     expect(buffer.size).toBe(0);
+    expect(buffer.latest('w1')).toBeUndefined();
     expect(buffer.flush()).toBe(0);
     expect(sink.batches).toHaveLength(1);
   });
 
-  it('keeps the batch when the write fails, without undoing newer heartbeats', () => {
+  it('writeDue writes a worker at once the first time and when k3s changes state, otherwise once per persistEveryMs', async () => {
+    const sink = new RecordingSink();
+    const buffer = new HeartbeatBuffer(sink, { persistEveryMs: 30_000 });
+    buffer.add(heartbeat('w1', 0));
+    expect(await buffer.writeDue()).toBe(1); // never written
+    for (const at of [10_000, 20_000]) {
+      buffer.add(heartbeat('w1', at));
+      expect(await buffer.writeDue()).toBe(0); // not due: kept, and readable as the latest
+      expect(buffer.latest('w1')?.at).toBe(at);
+    }
+    buffer.add(crashed('w1', 25_000));
+    expect(await buffer.writeDue()).toBe(1); // k3s state changed
+    buffer.add(crashed('w1', 35_000));
+    expect(await buffer.writeDue()).toBe(0);
+    buffer.add(crashed('w1', 55_000));
+    expect(await buffer.writeDue()).toBe(1); // 30 s after the last write
+    expect(sink.rows()).toEqual([
+      ['w1', 0],
+      ['w1', 25_000],
+      ['w1', 55_000],
+    ]);
+    expect(buffer.size).toBe(0);
+  });
+
+  it('writeDue writes in short slices and lets the event loop run between them', async () => {
+    const sink = new RecordingSink();
+    sink.rowCostMs = 0.05;
+    const buffer = new HeartbeatBuffer(sink, { sliceMs: 2 });
+    for (let i = 0; i < 1_000; i++) buffer.add(heartbeat(`w${i}`, 1));
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const written = buffer.writeDue();
+    // Beats that arrive while it writes replace what is queued and are written instead.
+    buffer.add(heartbeat('w999', 2));
+    expect(await written).toBe(1_000);
+    clearInterval(ticker);
+    expect(sink.batches.length).toBeGreaterThan(10);
+    expect(Math.max(...sink.batches.map((b) => b.length))).toBeLessThanOrEqual(64); // 64 first, then ~2 ms / 0.05 ms = 40
+    expect(turns).toBeGreaterThan(5);
+    expect(sink.rows().find(([id]) => id === 'w999')).toEqual(['w999', 2]);
+    expect(buffer.size).toBe(0);
+  });
+
+  it('keeps what it could not write, without undoing newer heartbeats', async () => {
     const sink = new RecordingSink();
     const buffer = new HeartbeatBuffer(sink);
     buffer.add(heartbeat('w1', 1));
     sink.failNext = true;
     expect(() => buffer.flush()).toThrow('disk full');
     expect(buffer.size).toBe(1);
+    sink.failNext = true;
+    await expect(buffer.writeDue()).rejects.toThrow('disk full');
+    expect(buffer.size).toBe(1);
     buffer.add(heartbeat('w1', 5));
-    expect(buffer.flush()).toBe(1);
+    expect(await buffer.writeDue()).toBe(1);
     expect(sink.batches[0][0].at).toBe(5);
+  });
+
+  it('forgets a worker that left', async () => {
+    const sink = new RecordingSink();
+    const buffer = new HeartbeatBuffer(sink);
+    buffer.add(heartbeat('w1', 1));
+    buffer.forget('w1');
+    expect(buffer.latest('w1')).toBeUndefined();
+    expect(await buffer.writeDue()).toBe(0);
   });
 });

@@ -3,20 +3,58 @@
  * its sparklines with history instead of a single point. Also counts heartbeats, for the stats when
  * the master's own counters are not handed in. Bounded: `limit` samples per worker in the pool; a
  * worker's samples go when it leaves the pool.
+ *
+ * Samples live in one preallocated Float64Array per worker, not as an object per heartbeat: with
+ * 10,000 workers that is 300,000 fewer long-lived objects for the garbage collector to copy and
+ * trace while heartbeats arrive at thousands per second.
  */
 import type { PoolFeed } from '../live/feed.ts';
 import type { Transition } from '../pool/states.ts';
 import type { HeartbeatRecord } from '../pool/tables.ts';
-import { sampleOf, type RecentHeartbeats, type Sample } from './views.ts';
+import type { RecentHeartbeats, Sample } from './views.ts';
 
 /** Samples per worker the sparklines draw. */
 export const SAMPLE_LIMIT = 30;
 
+const FIELDS = 4; // at, cpu %, memory used, memory total; NaN = not reported
+
+class SampleRing {
+  readonly #data: Float64Array;
+  #next = 0;
+  #count = 0;
+
+  constructor(readonly limit: number) {
+    this.#data = new Float64Array(limit * FIELDS);
+  }
+
+  push(h: HeartbeatRecord): void {
+    const i = this.#next * FIELDS;
+    this.#data[i] = h.at;
+    this.#data[i + 1] = h.metrics.cpu?.loadPercent ?? NaN;
+    this.#data[i + 2] = h.metrics.memory?.usedBytes ?? NaN;
+    this.#data[i + 3] = h.metrics.memory?.totalBytes ?? NaN;
+    this.#next = (this.#next + 1) % this.limit;
+    this.#count = Math.min(this.#count + 1, this.limit);
+  }
+
+  /** Oldest first. */
+  toSamples(): Sample[] {
+    const out: Sample[] = [];
+    const first = (this.#next - this.#count + this.limit) % this.limit;
+    for (let k = 0; k < this.#count; k++) {
+      const i = ((first + k) % this.limit) * FIELDS;
+      out.push({ at: this.#data[i], cpuPercent: orNull(this.#data[i + 1]), memUsedBytes: orNull(this.#data[i + 2]), memTotalBytes: orNull(this.#data[i + 3]) });
+    }
+    return out;
+  }
+}
+
+const orNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
+
 export class HeartbeatHistory implements RecentHeartbeats {
   readonly #feed: PoolFeed;
   readonly #limit: number;
-  readonly #samples = new Map<string, Sample[]>();
-  readonly #latest = new Map<string, HeartbeatRecord>();
+  readonly #rings = new Map<string, SampleRing>();
   #count = 0;
 
   /** Starts listening to `feed` at once; `close()` stops. */
@@ -32,13 +70,9 @@ export class HeartbeatHistory implements RecentHeartbeats {
     return this.#count;
   }
 
-  /** The worker's recent samples, oldest first (a copy). */
+  /** The worker's recent samples, oldest first. */
   samples(nodeId: string): Sample[] {
-    return [...(this.#samples.get(nodeId) ?? [])];
-  }
-
-  latest(nodeId: string): HeartbeatRecord | undefined {
-    return this.#latest.get(nodeId);
+    return this.#rings.get(nodeId)?.toSamples() ?? [];
   }
 
   close(): void {
@@ -48,16 +82,12 @@ export class HeartbeatHistory implements RecentHeartbeats {
 
   readonly #onHeartbeat = (h: HeartbeatRecord): void => {
     this.#count++;
-    this.#latest.set(h.nodeId, h);
-    let list = this.#samples.get(h.nodeId);
-    if (!list) this.#samples.set(h.nodeId, (list = []));
-    list.push(sampleOf(h));
-    if (list.length > this.#limit) list.shift();
+    let ring = this.#rings.get(h.nodeId);
+    if (!ring) this.#rings.set(h.nodeId, (ring = new SampleRing(this.#limit)));
+    ring.push(h);
   };
 
   readonly #onTransition = (t: Transition): void => {
-    if (t.to !== null) return;
-    this.#samples.delete(t.nodeId);
-    this.#latest.delete(t.nodeId);
+    if (t.to === null) this.#rings.delete(t.nodeId);
   };
 }

@@ -22,7 +22,7 @@ const worker = (over: Partial<Worker> = {}): Worker => ({
   ...over,
 });
 
-const none: RecentHeartbeats = { samples: () => [], latest: () => undefined };
+const none: RecentHeartbeats = { samples: () => [] };
 
 describe('pageWorker', () => {
   it('is the API summary plus the recent samples', () => {
@@ -30,20 +30,9 @@ describe('pageWorker', () => {
     expect(row).toMatchObject({ nodeId: 'w1', status: 'active', stakeSui: '1.25', heartbeatAgeMs: 3_000, cpu: { loadPercent: 10 }, connected: true, samples: [] });
   });
 
-  it('takes the heartbeat fields from a newer heartbeat not yet written to the pool', () => {
-    const newer = { ...heartbeat('w1', 7_000, { cpu: { loadPercent: 77 }, memory: { usedBytes: 1, totalBytes: 4 } }), k3s: { ...K3S_RUNNING, state: 'crashed' as const, lastError: 'boom' } };
-    const recent: RecentHeartbeats = { samples: () => [{ at: 7_000, cpuPercent: 77, memUsedBytes: 1, memTotalBytes: 4 }], latest: () => newer };
-    const row = pageWorker(worker(), 8_000, true, recent);
-    expect(row).toMatchObject({
-      lastHeartbeatAt: new Date(7_000).toISOString(),
-      heartbeatAgeMs: 1_000,
-      cpu: { loadPercent: 77 },
-      memory: { usedBytes: 1, totalBytes: 4 },
-      k3s: { state: 'crashed', restarts: 0, lastError: 'boom' },
-    });
-    expect(row.samples).toHaveLength(1);
-    // An older one changes nothing.
-    expect(pageWorker(worker({ lastHeartbeatAt: 7_500 }), 8_000, true, recent).cpu.loadPercent).toBe(10);
+  it('carries the samples it is given', () => {
+    const recent: RecentHeartbeats = { samples: () => [{ at: 7_000, cpuPercent: 77, memUsedBytes: null, memTotalBytes: 4 }] };
+    expect(pageWorker(worker(), 8_000, true, recent).samples).toEqual([{ at: 7_000, cpuPercent: 77, memUsedBytes: null, memTotalBytes: 4 }]);
   });
 });
 
@@ -71,14 +60,13 @@ describe('HeartbeatHistory', () => {
   it('keeps the last samples per worker, counts heartbeats, and forgets a worker that left', () => {
     const feed = new PoolFeed();
     const h = new HeartbeatHistory(feed, 3);
-    for (let i = 1; i <= 5; i++) feed.emit('heartbeat', heartbeat('w1', i * 1000, { cpu: { loadPercent: i } }));
-    feed.emit('heartbeat', heartbeat('w2', 9_000));
-    expect(h.samples('w1').map((s) => s.cpuPercent)).toEqual([3, 4, 5]);
-    expect(h.latest('w1')?.at).toBe(5_000);
+    for (let i = 1; i <= 5; i++) feed.emit('heartbeat', heartbeat('w1', i * 1000, { cpu: { loadPercent: i }, memory: { usedBytes: i * 10, totalBytes: 100 } }));
+    feed.emit('heartbeat', heartbeat('w2', 9_000, {}));
+    expect(h.samples('w1')).toEqual([3, 4, 5].map((i) => ({ at: i * 1000, cpuPercent: i, memUsedBytes: i * 10, memTotalBytes: 100 })));
+    expect(h.samples('w2')).toEqual([{ at: 9_000, cpuPercent: null, memUsedBytes: null, memTotalBytes: null }]);
     expect(h.heartbeatsReceived).toBe(6);
     feed.emit('transition', { nodeId: 'w1', from: 'active', to: null, reason: 'deregistered', at: 1, source: 'chain' });
     expect(h.samples('w1')).toEqual([]);
-    expect(h.latest('w1')).toBeUndefined();
     expect(h.samples('w2')).toHaveLength(1);
     h.close();
     expect(feed.listenerCount('heartbeat')).toBe(0);

@@ -64,19 +64,9 @@ export interface SnapshotEvent {
   stats: PageStats;
 }
 
-/** What the page knows beyond the pool row: heartbeats still in the master's write buffer. */
+/** What the page knows beyond the pool row: the worker's recent heartbeats. */
 export interface RecentHeartbeats {
   samples(nodeId: string): Sample[];
-  latest(nodeId: string): HeartbeatRecord | undefined;
-}
-
-export function sampleOf(h: HeartbeatRecord): Sample {
-  return {
-    at: h.at,
-    cpuPercent: h.metrics.cpu?.loadPercent ?? null,
-    memUsedBytes: h.metrics.memory?.usedBytes ?? null,
-    memTotalBytes: h.metrics.memory?.totalBytes ?? null,
-  };
 }
 
 export function heartbeatView(h: HeartbeatRecord): HeartbeatView {
@@ -89,23 +79,9 @@ export function heartbeatView(h: HeartbeatRecord): HeartbeatView {
   };
 }
 
-/**
- * A row for the page. The pool row lags a heartbeat by up to a second (heartbeats are written in
- * batches), so a newer heartbeat seen on the feed wins for the heartbeat fields.
- */
+/** A row for the page: the API's summary (the pool read with buffered heartbeats on top) plus samples. */
 export function pageWorker(w: Worker, now: number, connected: boolean, recent: RecentHeartbeats): PageWorker {
-  const summary = workerSummary(w, now, connected);
-  const latest = recent.latest(w.nodeId);
-  const row: PageWorker = { ...summary, samples: recent.samples(w.nodeId) };
-  if (latest && (w.lastHeartbeatAt === null || latest.at > w.lastHeartbeatAt)) {
-    const hb = heartbeatView(latest);
-    row.lastHeartbeatAt = new Date(hb.at).toISOString();
-    row.heartbeatAgeMs = Math.max(0, now - hb.at);
-    row.cpu = hb.cpu;
-    row.memory = hb.memory;
-    row.k3s = hb.k3s;
-  }
-  return row;
+  return { ...workerSummary(w, now, connected), samples: recent.samples(w.nodeId) };
 }
 
 export function pageStats(pool: PoolStats, heartbeatsReceived: number): PageStats {

@@ -1,8 +1,9 @@
 /**
  * Marks active or busy workers offline when no heartbeat arrived for `offlineAfterMs`, on a
- * node-cron schedule. It flushes the heartbeat buffer first, so a heartbeat that arrived a moment
- * ago is never mistaken for silence, and it counts a fresh authentication as a sign of life: a
- * worker that reconnects after a long gap is not marked offline before its first new heartbeat.
+ * node-cron schedule. The store holds heartbeats only coarsely (see HeartbeatBuffer), so a worker
+ * the store calls silent is checked against what the master saw since: a buffered heartbeat, or a
+ * fresh authentication (a worker that reconnects after a long gap is not marked offline before
+ * its first new heartbeat).
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
@@ -14,10 +15,8 @@ export interface OfflineSweeperOptions {
   clock: Clock;
   logger: Logger;
   offlineAfterMs: number;
-  /** Flushes buffered heartbeats into the store. */
-  flushHeartbeats: () => void;
-  /** When the worker's open agent session was admitted, or null: a sign of life the store does not hold. */
-  admittedAt?: (nodeId: string) => number | null;
+  /** The worker's latest sign of life the store does not hold yet (a buffered heartbeat, an admission), or null. */
+  lastSeen?: (nodeId: string) => number | null;
   /** node-cron expression (6 fields = with seconds); every 5 s by default. */
   schedule?: string;
 }
@@ -44,13 +43,12 @@ export class OfflineSweeper {
   /** One sweep; returns the node ids marked offline. */
   sweep(): string[] {
     try {
-      this.#opts.flushHeartbeats();
       const now = this.#opts.clock.now();
       const cutoff = now - this.#opts.offlineAfterMs;
       const silent = this.#opts.store.findSilent(this.#opts.offlineAfterMs, now);
       const marked: string[] = [];
       for (const worker of silent) {
-        if ((this.#opts.admittedAt?.(worker.nodeId) ?? -Infinity) > cutoff) continue;
+        if ((this.#opts.lastSeen?.(worker.nodeId) ?? -Infinity) > cutoff) continue;
         if (this.#opts.store.setStatus(worker.nodeId, 'offline', 'no heartbeat')) marked.push(worker.nodeId);
       }
       return marked;
