@@ -90,7 +90,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const heartbeats = new HeartbeatBuffer(store);
   // What the API, the status page and the sweeper read: the pool with the buffered heartbeats on top.
   const live = new LivePoolReader(store, heartbeats);
-  const lastSeen = (nodeId: string): number | null => Math.max(heartbeats.latest(nodeId)?.at ?? -Infinity, agents.admittedAt(nodeId) ?? -Infinity);
+  const lastSeen = (nodeId: string): number | null => Math.max(heartbeats.latestAt(nodeId) ?? -Infinity, agents.admittedAt(nodeId) ?? -Infinity);
   const known = (nodeId: string): KnownWorker | null => store.getIdentity(nodeId) ?? null;
   const waiter = new RegistrationWaiter(known, o.pendingTimeoutMs);
 

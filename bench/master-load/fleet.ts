@@ -34,16 +34,14 @@ export interface ServerStartOptions {
   logDir: string;
   maxLifetimeMs: number;
   /** For the master: the chain to follow. */
-  chain?: Omit<MasterServerArgs, 'maxLifetimeMs' | 'masterId' | 'flushChunk'>;
-  /** Diagnosis: see MasterServerArgs.flushChunk. */
-  flushChunk?: number;
+  chain?: Omit<MasterServerArgs, 'maxLifetimeMs' | 'masterId'>;
   /** Extra node flags. */
   nodeFlags?: string[];
 }
 
 /** Starts a server child and waits until it listens. */
 export async function startServer(o: ServerStartOptions): Promise<ServerHandle> {
-  const arg = o.kind === 'master' ? { ...o.chain, masterId: 'bench-master', maxLifetimeMs: o.maxLifetimeMs, flushChunk: o.flushChunk } : { maxLifetimeMs: o.maxLifetimeMs };
+  const arg = o.kind === 'master' ? { ...o.chain, masterId: 'bench-master', maxLifetimeMs: o.maxLifetimeMs } : { maxLifetimeMs: o.maxLifetimeMs };
   const child = forkChild({
     name: `${o.kind}-server`,
     script: o.kind === 'master' ? './master-server.ts' : './bare-server.ts',

@@ -24,24 +24,6 @@ export interface MasterServerArgs {
   schedulerId: string;
   masterId: string;
   maxLifetimeMs: number;
-  /**
-   * Diagnosis only (`run.ts --flush-chunk N`): the 1 s heartbeat flush writes its batch N rows per
-   * event-loop turn instead of all at once, to show how much of the ack latency tail the flush
-   * causes. Not the master's behaviour: figures taken with it are labelled.
-   */
-  flushChunk?: number;
-}
-
-/** Replaces the store's recordHeartbeats with one that writes `chunk` rows per setImmediate turn. */
-function chunkHeartbeatFlush(store: { recordHeartbeats(batch: readonly unknown[]): number }, chunk: number): void {
-  const write = store.recordHeartbeats.bind(store);
-  store.recordHeartbeats = (batch) => {
-    for (let i = 0; i < batch.length; i += chunk) {
-      const part = batch.slice(i, i + chunk);
-      setImmediate(() => write(part));
-    }
-    return batch.length;
-  };
 }
 
 /** A token in the K3s node-token format, so welcomes carry what a real cluster would hand out. */
@@ -73,12 +55,11 @@ async function main(): Promise<void> {
   });
   // The pool's synchronous SQLite work: the heartbeat flush, the offline sweep, status changes,
   // chain pages, and the per-auth worker look-up.
-  probeMethod(master.store, 'recordHeartbeats', (a) => (a[0] as unknown[]).length);
+  probeMethod(master.store, 'recordHeartbeatRows', (a) => (a[0] as unknown[]).length);
   probeMethod(master.store, 'findSilent', (_a, r) => (r as unknown[]).length);
   probeMethod(master.store, 'setStatus');
   probeMethod(master.store, 'applyChainEvents', (a) => (a[1] as unknown[]).length);
   probeMethod(master.store, 'getWorker');
-  if (a.flushChunk) chunkHeartbeatFlush(master.store, a.flushChunk);
   serveRunner('master-server', a.maxLifetimeMs, async () => {
     await master.close();
     rmSync(dir, { recursive: true, force: true });

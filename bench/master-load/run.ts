@@ -2,7 +2,6 @@
  * Master load benchmark (issue 3, "Benchmark"):
  *   npx tsx bench/master-load/run.ts [--agents 1000,10000] [--quick] [--processes 4]
  *        [--only master|bare] [--fresh-chain] [--cpu-prof] [--quiet-wait S] [--json FILE]
- *        [--flush-chunk N]   (diagnosis: see master-server.ts)
  *        [--server-node-flags=--trace-gc]   (extra node flags for the servers; output in their logs)
  * For each agent count: a local chain with that many registered workers, then the master and the
  * bare `ws` yardstick in turn, each in its own process, driven by the same load generators. Prints
@@ -35,7 +34,6 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     json: { type: 'string' },
     'quiet-wait': { type: 'string', default: '180' },
-    'flush-chunk': { type: 'string' },
     'server-node-flags': { type: 'string' },
   },
 });
@@ -47,8 +45,6 @@ const processes = Number(values.processes);
 if (!Number.isInteger(processes) || processes < 1 || processes > 8) fail('--processes: 1 … 8');
 const kinds: ServerKind[] = values.only === 'master' ? ['master'] : values.only === 'bare' ? ['bare'] : ['master', 'bare'];
 const timing = quick ? QUICK : FULL;
-const flushChunk = values['flush-chunk'] ? Number(values['flush-chunk']) : undefined;
-if (flushChunk !== undefined && !(Number.isInteger(flushChunk) && flushChunk > 0)) fail('--flush-chunk: a positive row count');
 // Hard deadline of the whole run; children also stop on their own (lifetime, or when this process goes).
 const deadlineMs = (quick ? 5 : 12 + 8 * sizes.length) * 60_000 + Number(values['quiet-wait']) * 1000 * sizes.length * kinds.length;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -105,7 +101,6 @@ async function benchSize(agents: number): Promise<Partial<Record<ServerKind, Ser
         server: {
           logDir,
           maxLifetimeMs: deadlineMs,
-          flushChunk: flushChunk,
           nodeFlags: values['server-node-flags']?.split(' ').filter(Boolean),
           chain: { rpcUrl: bc.local.info.rpcUrl, packageId: bc.local.info.packageId, registryId: bc.local.info.registryId, schedulerId: bc.local.info.schedulerId },
         },
@@ -124,7 +119,7 @@ async function main(): Promise<void> {
   log(`machine: ${machine.nproc} cores (${machine.cpu}), node ${machine.node}; ${processes} load processes; logs in ${logDir}`);
   const results: Array<Partial<Record<ServerKind, ServerRun>>> = [];
   for (const n of sizes) results.push(await benchSize(n));
-  const out: string[] = [`\nK8s-DaaS master load benchmark — ${machine.date}, ${machine.nproc} cores, node ${machine.node}, master LOG_LEVEL=${machine.logLevel}${quick ? ', QUICK (indicative only)' : ''}${flushChunk ? `, DIAGNOSIS: master heartbeat flush chunked by ${flushChunk} rows (not the master's behaviour)` : ''}\n`];
+  const out: string[] = [`\nK8s-DaaS master load benchmark — ${machine.date}, ${machine.nproc} cores, node ${machine.node}, master LOG_LEVEL=${machine.logLevel}${quick ? ', QUICK (indicative only)' : ''}\n`];
   for (const r of results) out.push(figuresTable(r.master, r.bare), '');
   for (const r of results) for (const run of [r.master, r.bare]) if (run) out.push(ladderTable(run), '');
   const last = [...results].reverse().find((r) => r.master && r.bare);

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { HeartbeatBuffer, type HeartbeatSink } from './heartbeat-buffer.ts';
-import type { HeartbeatRecord } from './tables.ts';
+import type { StoredHeartbeat } from './tables.ts';
 import { heartbeat } from './testing.ts';
+import type { HeartbeatRecord } from './tables.ts';
 
 class RecordingSink implements HeartbeatSink {
-  batches: HeartbeatRecord[][] = [];
+  batches: StoredHeartbeat[][] = [];
   failNext = false;
   /** Simulated cost of one row, spent synchronously. */
   rowCostMs = 0;
-  recordHeartbeats(batch: readonly HeartbeatRecord[]): number {
+  recordHeartbeatRows(batch: readonly StoredHeartbeat[]): number {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
@@ -34,9 +35,11 @@ describe('HeartbeatBuffer', () => {
     buffer.add(heartbeat('w1', 2)); // late, out of order: dropped
     buffer.add(heartbeat('w2', 1));
     expect(buffer.size).toBe(2);
-    expect(buffer.latest('w1')?.at).toBe(3);
+    expect(buffer.latest('w1')).toEqual(heartbeat('w1', 3));
+    expect(buffer.latestAt('w1')).toBe(3);
     expect(buffer.flush()).toBe(2);
     expect(sink.batches).toHaveLength(1);
+    expect(JSON.parse(sink.batches[0][0].metricsJson)).toEqual(heartbeat('w1', 3).metrics);
     expect(sink.rows()).toEqual([
       ['w1', 3],
       ['w2', 1],

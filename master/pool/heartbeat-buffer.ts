@@ -8,12 +8,18 @@
  *
  * `writeDue` writes in slices of at most `sliceMs` (one transaction each) and yields between
  * them: a flush of thousands of rows would otherwise hold the event loop, and every agent's ack,
- * for tens of milliseconds.
+ * for tens of milliseconds. Queued beats are kept serialized, as the table stores them: one string
+ * instead of the dozen objects of a parsed beat, for each of thousands of workers, is what keeps
+ * the garbage collector's young-generation copies short while beats arrive.
  */
-import type { HeartbeatRecord } from './tables.ts';
+import { storedHeartbeat, type HeartbeatRecord, type StoredHeartbeat } from './tables.ts';
 
 export interface HeartbeatSink {
-  recordHeartbeats(batch: readonly HeartbeatRecord[]): number;
+  recordHeartbeatRows(rows: readonly StoredHeartbeat[]): number;
+}
+
+interface Queued extends StoredHeartbeat {
+  k3sState: string;
 }
 
 export interface HeartbeatBufferOptions {
@@ -32,7 +38,7 @@ export class HeartbeatBuffer {
   readonly #sink: HeartbeatSink;
   readonly #persistEveryMs: number;
   readonly #sliceMs: number;
-  #pending = new Map<string, HeartbeatRecord>();
+  #pending = new Map<string, Queued>();
   /** Per worker: `at` and k3s state of the beat last written. */
   #written = new Map<string, { at: number; k3s: string }>();
   #rowsPerSlice = FIRST_SLICE_ROWS;
@@ -47,12 +53,18 @@ export class HeartbeatBuffer {
   /** Queues a heartbeat; a newer one from the same worker replaces the queued one. */
   add(record: HeartbeatRecord): void {
     const queued = this.#pending.get(record.nodeId);
-    if (!queued || queued.at <= record.at) this.#pending.set(record.nodeId, record);
+    if (!queued || queued.at <= record.at) this.#pending.set(record.nodeId, { ...storedHeartbeat(record), k3sState: record.k3s.state });
   }
 
   /** The worker's newest heartbeat that is not in the database yet. */
   latest(nodeId: string): HeartbeatRecord | undefined {
-    return this.#pending.get(nodeId);
+    const q = this.#pending.get(nodeId);
+    return q && { nodeId, at: q.at, metrics: JSON.parse(q.metricsJson) as HeartbeatRecord['metrics'], k3s: JSON.parse(q.k3sJson) as HeartbeatRecord['k3s'] };
+  }
+
+  /** When the worker's newest heartbeat not yet in the database arrived. */
+  latestAt(nodeId: string): number | undefined {
+    return this.#pending.get(nodeId)?.at;
   }
 
   /** Heartbeats waiting to be written. */
@@ -84,7 +96,7 @@ export class HeartbeatBuffer {
   }
 
   async #writeDueSlices(): Promise<number> {
-    const due: HeartbeatRecord[] = [];
+    const due: Queued[] = [];
     for (const record of this.#pending.values()) if (this.#isDue(record)) due.push(record);
     let stored = 0;
     for (let i = 0; i < due.length; ) {
@@ -100,17 +112,17 @@ export class HeartbeatBuffer {
     return stored;
   }
 
-  #isDue(record: HeartbeatRecord): boolean {
-    const last = this.#written.get(record.nodeId);
-    return !last || last.k3s !== record.k3s.state || record.at - last.at >= this.#persistEveryMs;
+  #isDue(q: Queued): boolean {
+    const last = this.#written.get(q.nodeId);
+    return !last || last.k3s !== q.k3sState || q.at - last.at >= this.#persistEveryMs;
   }
 
-  #write(batch: readonly HeartbeatRecord[]): number {
+  #write(batch: readonly Queued[]): number {
     if (batch.length === 0) return 0;
-    const stored = this.#sink.recordHeartbeats(batch);
-    for (const record of batch) {
-      if (this.#pending.get(record.nodeId) === record) this.#pending.delete(record.nodeId);
-      this.#written.set(record.nodeId, { at: record.at, k3s: record.k3s.state });
+    const stored = this.#sink.recordHeartbeatRows(batch);
+    for (const q of batch) {
+      if (this.#pending.get(q.nodeId) === q) this.#pending.delete(q.nodeId);
+      this.#written.set(q.nodeId, { at: q.at, k3s: q.k3sState });
     }
     return stored;
   }

@@ -11,9 +11,9 @@ import type { ChainEvent, ChainModule } from './chain-events.ts';
 import type { PoolDb } from './db.ts';
 import { RequestRunTable, RequestTable, type K8sRequest, type RequestOutcome, type RequestRun, type RequestRunState } from './requests.ts';
 import { WORKER_STATUSES, transition, type Transition, type WorkerStatus } from './states.ts';
-import { PoolTables, type HeartbeatRecord, type HistoryEntry, type Worker, type WorkerIdentity } from './tables.ts';
+import { PoolTables, storedHeartbeat, type HeartbeatRecord, type HistoryEntry, type StoredHeartbeat, type Worker, type WorkerIdentity } from './tables.ts';
 
-export type { HeartbeatRecord, HistoryEntry, Worker, WorkerIdentity } from './tables.ts';
+export type { HeartbeatRecord, HistoryEntry, StoredHeartbeat, Worker, WorkerIdentity } from './tables.ts';
 
 export interface PoolStoreOptions {
   /** An open, migrated database (`openPoolDb`); the store owns it from now on. */
@@ -138,9 +138,14 @@ export class PoolStore {
    * Heartbeats of workers no longer in the pool are dropped. Returns how many were stored.
    */
   recordHeartbeats(batch: readonly HeartbeatRecord[]): number {
-    if (batch.length === 0) return 0;
+    return this.recordHeartbeatRows(batch.map(storedHeartbeat));
+  }
+
+  /** `recordHeartbeats` for heartbeats already in their stored form (what HeartbeatBuffer keeps). */
+  recordHeartbeatRows(rows: readonly StoredHeartbeat[]): number {
+    if (rows.length === 0) return 0;
     const now = this.clock.now();
-    return this.db.transaction(() => batch.filter((h) => this.tables.heartbeat(h, now)).length)();
+    return this.db.transaction(() => rows.filter((h) => this.tables.heartbeat(h, now)).length)();
   }
 
   /** Active or busy workers with no sign of life (heartbeat, or becoming active) for `olderThanMs` or more. */

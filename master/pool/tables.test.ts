@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openPoolDb } from './db.ts';
-import { PoolTables } from './tables.ts';
+import { PoolTables, storedHeartbeat } from './tables.ts';
 import { METRICS, OWNER, heartbeat, sealKey } from './testing.ts';
 
 describe('PoolTables', () => {
@@ -11,8 +11,8 @@ describe('PoolTables', () => {
       { nodeId: 'w1', owner: OWNER, stakeMist: stake, sealPubkey: sealKey(9), at: 10, txDigest: 'tx1' },
       11,
     );
-    expect(tables.heartbeat(heartbeat('w1', 12), 13)).toBe(true);
-    expect(tables.heartbeat(heartbeat('ghost', 12), 13)).toBe(false);
+    expect(tables.heartbeat(storedHeartbeat(heartbeat('w1', 12)), 13)).toBe(true);
+    expect(tables.heartbeat(storedHeartbeat(heartbeat('ghost', 12)), 13)).toBe(false);
     expect(tables.getWorker('w1')).toEqual({
       nodeId: 'w1',
       owner: OWNER,

@@ -49,6 +49,19 @@ export interface HeartbeatRecord {
   k3s: K3sStatus;
 }
 
+/** A heartbeat as the workers table stores it: the JSON columns already serialized. */
+export interface StoredHeartbeat {
+  nodeId: string;
+  at: number;
+  metricsJson: string;
+  k3sJson: string;
+}
+
+/** The stored form of a heartbeat. */
+export function storedHeartbeat(h: HeartbeatRecord): StoredHeartbeat {
+  return { nodeId: h.nodeId, at: h.at, metricsJson: JSON.stringify(h.metrics), k3sJson: JSON.stringify(h.k3s) };
+}
+
 interface WorkerRow {
   node_id: string;
   owner: string;
@@ -145,8 +158,8 @@ export class PoolTables {
   }
 
   /** Stores a heartbeat; false when the worker is not in the pool. */
-  heartbeat(h: HeartbeatRecord, now: number): boolean {
-    return this.s.heartbeat.run(h.at, JSON.stringify(h.metrics), JSON.stringify(h.k3s), now, h.nodeId).changes > 0;
+  heartbeat(h: StoredHeartbeat, now: number): boolean {
+    return this.s.heartbeat.run(h.at, h.metricsJson, h.k3sJson, now, h.nodeId).changes > 0;
   }
 
   /** active/busy workers whose last sign of life (heartbeat or activation) is at or before `cutoff`. */

@@ -27,7 +27,7 @@ describe('join tokens', () => {
     const logger = pino({ level: 'info' }, { write: (l: string) => records.push(l) });
     const file = join(dir, 'node-token');
     writeFileSync(file, `  K10${HASH}::server:secret123\n`);
-    const p = nodeTokenProvider({ file, logger });
+    const p = nodeTokenProvider({ file, logger, recheckMs: 0 });
     expect(await p.tokenFor('w')).toBe(`K10${HASH}::server:secret123`);
 
     writeFileSync(file, 'shortpass\n');
@@ -43,6 +43,17 @@ describe('join tokens', () => {
 
     const missing = await nodeTokenProvider({ file: join(dir, 'absent'), logger }).tokenFor('w').catch((e: unknown) => e);
     expect((missing as Error).message).toMatch(/cannot read the K3s node token/);
+  });
+
+  it('node-token mode: reads the file once, and a rotated token within recheckMs', async () => {
+    const file = join(dir, 'node-token-rotating');
+    writeFileSync(file, `K10${HASH}::server:first\n`);
+    const p = nodeTokenProvider({ file, logger: pino({ level: 'silent' }), recheckMs: 100 });
+    expect(await p.tokenFor('w')).toBe(`K10${HASH}::server:first`);
+    writeFileSync(file, `K10${HASH}::server:second\n`);
+    expect(await p.tokenFor('w')).toBe(`K10${HASH}::server:first`); // still within recheckMs
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await p.tokenFor('w')).toBe(`K10${HASH}::server:second`);
   });
 
   it('bootstrap mode: one `k3s token create` per worker, reused, and deleted on revoke (fake k3s)', async () => {

@@ -28,15 +28,22 @@ export function classifyToken(token: string): 'full' | 'short' | 'invalid' {
 }
 
 /** `K3S_TOKEN_MODE=node-token`: the server's node-token file, re-read on every welcome so a rotated token is picked up. */
-export function nodeTokenProvider(options: { file: string; logger: Logger }): JoinTokenProvider {
+/**
+ * Join tokens from the K3s server's node-token file (K3S_TOKEN_MODE=node-token). `recheckMs`
+ * (default 1 s): how stale the token may be after the file changed.
+ */
+export function nodeTokenProvider(options: { file: string; logger: Logger; recheckMs?: number }): JoinTokenProvider {
+  const recheckMs = options.recheckMs ?? 1_000;
   let warned = false;
-  // Read once and again only when the file changes (`k3s token rotate` rewrites it): a master taking
-  // back thousands of agents at once would otherwise open and read it for every welcome.
-  let cached: { version: string; token: string } | null = null;
+  // Read once and again only when the file changes (`k3s token rotate` rewrites it), checked at most
+  // once a second: a master taking back thousands of agents at once would otherwise stat or read
+  // it for every welcome.
+  let cached: { version: string; token: string; checkedAt: number } | null = null;
   const fail = (err: unknown) =>
     new DaasError('JOIN_TOKEN', `cannot read the K3s node token ${options.file} (K3S_TOKEN_FILE): ${(err as Error).message}`, { cause: err });
   return {
     async tokenFor() {
+      if (cached && Date.now() - cached.checkedAt < recheckMs) return cached.token;
       let version: string;
       try {
         const st = await stat(options.file);
@@ -44,7 +51,10 @@ export function nodeTokenProvider(options: { file: string; logger: Logger }): Jo
       } catch (err) {
         throw fail(err);
       }
-      if (cached?.version === version) return cached.token;
+      if (cached?.version === version) {
+        cached.checkedAt = Date.now();
+        return cached.token;
+      }
       let token: string;
       try {
         token = (await readFile(options.file, 'utf8')).trim();
@@ -59,7 +69,7 @@ export function nodeTokenProvider(options: { file: string; logger: Logger }): Jo
         warned = true;
         options.logger.warn({ file: options.file }, 'the K3s token is a short token: agents cannot pin the cluster CA with it; prefer the full K10… token from /var/lib/rancher/k3s/server/node-token');
       }
-      cached = { version, token };
+      cached = { version, token, checkedAt: Date.now() };
       return token;
     },
     async revoke() {},

