@@ -82,6 +82,12 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: the request executor's crash journal (full outputs; started/executed/reported).
   K8S_REQUEST_RUNS_DDL,
+  // 3: the offline sweep reads only the workers silent long enough, not the whole table (the
+  // expression and the WHERE are exactly those of PoolTables' silent query, so the planner uses it).
+  `
+  CREATE INDEX workers_by_sign_of_life ON workers (max(coalesce(last_heartbeat_at, 0), status_changed_at))
+    WHERE status IN ('active', 'busy');
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openPoolDb } from './db.ts';
-import { PoolTables, storedHeartbeat } from './tables.ts';
+import { PoolTables, SILENT_SQL, storedHeartbeat } from './tables.ts';
 import { METRICS, OWNER, heartbeat, sealKey } from './testing.ts';
 
 describe('PoolTables', () => {
@@ -35,5 +35,12 @@ describe('PoolTables', () => {
     expect(tables.markApplied(e, 'worker_registry', 1)).toBe(true);
     expect(tables.markApplied(e, 'worker_registry', 2)).toBe(false);
     expect(tables.markApplied({ ...e, eventIndex: 1 }, 'worker_registry', 2)).toBe(true);
+  });
+
+  it('finds silent workers through the sign-of-life index, not by reading every row', () => {
+    const db = openPoolDb(':memory:');
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${SILENT_SQL}`).all(0) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    expect(plan).toContain('USING INDEX workers_by_sign_of_life');
+    expect(plan).not.toMatch(/SCAN workers(?! USING)/);
   });
 });

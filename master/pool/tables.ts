@@ -77,6 +77,13 @@ interface WorkerRow {
   updated_at: number;
 }
 
+/**
+ * Matches the partial index workers_by_sign_of_life (db.ts migration 3) term for term; named, as
+ * without statistics the planner would rather scan workers_by_status.
+ */
+export const SILENT_SQL = `SELECT * FROM workers INDEXED BY workers_by_sign_of_life WHERE status IN ('active', 'busy')
+  AND max(coalesce(last_heartbeat_at, 0), status_changed_at) <= ? ORDER BY node_id`;
+
 function prepare(db: PoolDb) {
   const p = (sql: string) => db.prepare(sql);
   return {
@@ -92,8 +99,7 @@ function prepare(db: PoolDb) {
     sealKey: p('UPDATE workers SET seal_pubkey = ?, updated_at = ? WHERE node_id = ?'),
     heartbeat: p(`UPDATE workers SET last_heartbeat_at = ?, latest_metrics = ?, k3s = ?, updated_at = ?
         WHERE node_id = ?`),
-    silent: p(`SELECT * FROM workers WHERE status IN ('active', 'busy')
-        AND max(coalesce(last_heartbeat_at, 0), status_changed_at) <= ? ORDER BY node_id`),
+    silent: p(SILENT_SQL),
     stakes: p('SELECT status, stake_mist FROM workers'),
     history: p(`INSERT INTO transitions (node_id, from_status, to_status, reason, source, tx_digest, at)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
