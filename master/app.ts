@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Signer } from '@mysten/sui/cryptography';
 import type { Clock } from '../shared/clock.ts';
-import type { ChainEvent } from '../shared/chain/chain-events.ts';
+import type { ChainEvent } from './pool/chain-events.ts';
 import type { WorkerChain } from '../shared/chain/worker-chain.ts';
 import { AgentPool } from './agents/agent-pool.ts';
 import { AgentServer, AGENT_PATH } from './agents/agent-server.ts';

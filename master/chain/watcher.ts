@@ -6,12 +6,11 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.ts';
-import type { ChainEvent } from '../../shared/chain/chain-events.ts';
 import { EventReader } from '../../shared/chain/event-reader.ts';
 import type { WorkerChain } from '../../shared/chain/worker-chain.ts';
 import { decodeChainError } from '../../shared/chain/chain-errors.ts';
 import type { PoolStore } from '../pool/store.ts';
-import type { ChainModule } from '../pool/chain-events.ts';
+import type { ChainEvent, ChainModule } from '../pool/chain-events.ts';
 import { Backoff } from './backoff.ts';
 
 export interface ChainWatcherOptions {
@@ -20,7 +19,7 @@ export interface ChainWatcherOptions {
   clock: Clock;
   logger: Logger;
   pollIntervalMs: number;
-  /** Called after events were committed to the pool, in ledger order. */
+  /** Called with the events newly committed to the pool, in ledger order (never one applied before). */
   onApplied?: (events: readonly ChainEvent[]) => void;
   modules?: readonly ChainModule[];
   /** Counts failed polls (metrics). */
@@ -72,7 +71,7 @@ export class ChainWatcher {
         const result = this.#opts.store.applyChainEvents(reader.module as ChainModule, page.events, page.cursor);
         reader.commit(page);
         applied += result.applied;
-        if (result.applied > 0) this.#opts.onApplied?.(page.events);
+        if (result.applied > 0) this.#opts.onApplied?.(result.appliedEvents);
         if (!page.hasNextPage || this.#stop.signal.aborted) break;
       }
     }
@@ -93,7 +92,7 @@ export class ChainWatcher {
       if (mine.length === 0) continue;
       const result = this.#opts.store.applyChainEvents(module, mine, this.#opts.store.getCursor(module));
       applied += result.applied;
-      if (result.applied > 0) this.#opts.onApplied?.(mine);
+      if (result.applied > 0) this.#opts.onApplied?.(result.appliedEvents);
     }
     return applied;
   }

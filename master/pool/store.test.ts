@@ -54,7 +54,7 @@ describe('PoolStore.applyChainEvents: pages and cursors', () => {
     const [r1, d1] = registration('w1', { tx: 'tx1' });
     const [r2, d2] = registration('w2', { tx: 'tx2' });
     store.applyChainEvents('worker_registry', [r1, d1, r2], 'c1');
-    expect(store.applyChainEvents('worker_registry', [r2, d2], 'c2')).toMatchObject({ applied: 1, duplicates: 1 });
+    expect(store.applyChainEvents('worker_registry', [r2, d2], 'c2')).toMatchObject({ applied: 1, appliedEvents: [d2], duplicates: 1 });
     expect(store.getWorker('w2')?.stakeMist).toBe(r2.stakeMist);
     expect(store.getCursor('worker_registry')).toBe('c2');
   });

@@ -26,6 +26,8 @@ export interface PoolStoreOptions {
 export interface ApplyResult {
   /** Events applied now. */
   applied: number;
+  /** Those events, in order: what listeners act on (a re-read page's duplicates are not in it). */
+  appliedEvents: ChainEvent[];
   /** Events skipped because an earlier page already applied them. */
   duplicates: number;
   /** Applied events that changed nothing, with why (e.g. an event for a worker not in the pool). */
@@ -73,7 +75,7 @@ export class PoolStore {
     const now = this.clock.now();
     const ctx = { tables: this.tables, requests: this.requests, now };
     const result = this.db.transaction((): ApplyResult => {
-      const out: ApplyResult = { applied: 0, duplicates: 0, ignored: [], transitions: [] };
+      const out: ApplyResult = { applied: 0, appliedEvents: [], duplicates: 0, ignored: [], transitions: [] };
       for (const e of events) {
         const nodeId = 'nodeId' in e ? e.nodeId : undefined;
         if (!this.tables.markApplied({ ...e, nodeId }, module, now)) {
@@ -81,6 +83,7 @@ export class PoolStore {
           continue;
         }
         out.applied++;
+        out.appliedEvents.push(e);
         const outcome = applyEvent(ctx, e);
         out.transitions.push(...outcome.transitions);
         if (outcome.ignored)

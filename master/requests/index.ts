@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { Signer } from '@mysten/sui/cryptography';
 import type { Clock } from '../../shared/clock.ts';
-import type { ChainEvent } from '../../shared/chain/chain-events.ts';
+import type { ChainEvent } from '../pool/chain-events.ts';
 import type { HttpRoute } from '../http/api.ts';
 import type { PoolStore } from '../pool/store.ts';
 import { RequestRunner, type ExecutorStore } from './executor.ts';
