@@ -66,6 +66,11 @@ function isTransportError(err: unknown): boolean {
   if (typeof code === 'string' && ['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) {
     return true;
   }
+  // The gRPC-web transport turns a failed fetch into RpcError(<undici's message>, 'INTERNAL') and
+  // drops the cause: those messages are how a refused, reset or cut connection shows.
+  if (err.name === 'RpcError' && code === 'INTERNAL' && FETCH_FAILURES.test(err.message)) return true;
   const cause = (err as { cause?: unknown }).cause;
-  return err.name === 'TypeError' && /fetch failed/.test(err.message) ? true : cause instanceof Error && isTransportError(cause);
+  return err.name === 'TypeError' && FETCH_FAILURES.test(err.message) ? true : cause instanceof Error && isTransportError(cause);
 }
+
+const FETCH_FAILURES = /^(fetch failed|terminated|other side closed|socket hang up)\b/;
