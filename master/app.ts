@@ -19,6 +19,7 @@ import { StatusMirror } from './chain/status-mirror.ts';
 import { createHttpHandler, type HttpRoute } from './http/api.ts';
 import { MasterMetrics } from './http/metrics.ts';
 import { baseUrl, closeServer, createMasterServer, listen } from './http/server.ts';
+import { WalCheckpointer } from './pool/checkpointer.ts';
 import { openPoolDb } from './pool/db.ts';
 import { formatTransition } from './pool/format.ts';
 import { HeartbeatBuffer } from './pool/heartbeat-buffer.ts';
@@ -86,7 +87,9 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
     // busy → active only ends a request: the chain already holds `active`, so nothing to mirror.
     if (mirror && t.source === 'master' && (t.to === 'active' || t.to === 'offline') && t.from !== 'busy') mirror.enqueue(t.nodeId, t.to);
   };
-  const store = new PoolStore({ db: openPoolDb(o.dbPath), clock: o.clock, onTransition });
+  const db = openPoolDb(o.dbPath);
+  const store = new PoolStore({ db, clock: o.clock, onTransition });
+  const checkpointer = o.dbPath === ':memory:' ? null : new WalCheckpointer({ db, path: o.dbPath, logger: log });
   const heartbeats = new HeartbeatBuffer(store);
   // What the API, the status page and the sweeper read: the pool with the buffered heartbeats on top.
   const live = new LivePoolReader(store, heartbeats);
@@ -220,6 +223,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
         await mirror?.stop();
         await closeServer(server).catch(() => undefined);
         heartbeats.flush();
+        await checkpointer?.stop();
         store.close();
         log.info('master stopped');
       })()),
