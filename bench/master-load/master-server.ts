@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   probeMethod(master.store, 'findSilent', (_a, r) => (r as unknown[]).length);
   probeMethod(master.store, 'setStatus');
   probeMethod(master.store, 'applyChainEvents', (a) => (a[1] as unknown[]).length);
-  probeMethod(master.store, 'getWorker');
+  probeMethod(master.store, 'getIdentity');
   serveRunner('master-server', a.maxLifetimeMs, async () => {
     await master.close();
     rmSync(dir, { recursive: true, force: true });
