@@ -100,7 +100,8 @@ export class AgentSession {
     }
     if (this.state !== 'welcomed') return this.close(CLOSE_CODES.malformed, `${msg.type} before welcome`);
     this.#host.heartbeat(this, msg);
-    this.send({ type: 'ack', seq: msg.seq });
+    // The one frame sent per heartbeat: built without JSON.stringify (seq is a validated integer).
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(`{"type":"ack","seq":${msg.seq}}`);
   }
 
   async #authenticate(auth: Auth): Promise<void> {

@@ -12,7 +12,7 @@
  * instead of the dozen objects of a parsed beat, for each of thousands of workers, is what keeps
  * the garbage collector's young-generation copies short while beats arrive.
  */
-import { storedHeartbeat, type HeartbeatRecord, type StoredHeartbeat } from './tables.ts';
+import type { HeartbeatRecord, StoredHeartbeat } from './tables.ts';
 
 export interface HeartbeatSink {
   recordHeartbeatRows(rows: readonly StoredHeartbeat[]): number;
@@ -53,7 +53,9 @@ export class HeartbeatBuffer {
   /** Queues a heartbeat; a newer one from the same worker replaces the queued one. */
   add(record: HeartbeatRecord): void {
     const queued = this.#pending.get(record.nodeId);
-    if (!queued || queued.at <= record.at) this.#pending.set(record.nodeId, { ...storedHeartbeat(record), k3sState: record.k3s.state });
+    if (queued && queued.at > record.at) return;
+    const q: Queued = { nodeId: record.nodeId, at: record.at, metricsJson: JSON.stringify(record.metrics), k3sJson: JSON.stringify(record.k3s), k3sState: record.k3s.state };
+    this.#pending.set(record.nodeId, q);
   }
 
   /** The worker's newest heartbeat that is not in the database yet. */
