@@ -47,20 +47,23 @@ export class AgentSession {
   #nonce: string | null;
   #host: SessionHost;
   #ws: WebSocket;
+  // Per-session objects are kept few: 10,000 open sessions are 10,000 of each for the garbage
+  // collector to trace. The logger is the server's (the ip goes in each record), and the abort
+  // controller exists only while the session waits for its registration.
   #log: Logger;
-  #abort = new AbortController();
+  #abort: AbortController | null = null;
   #authTimer: NodeJS.Timeout;
 
   constructor(ws: WebSocket, ip: string, host: SessionHost) {
     this.#ws = ws;
     this.ip = ip;
     this.#host = host;
-    this.#log = host.logger.child({ ip });
+    this.#log = host.logger;
     this.#nonce = randomBytes(32).toString('base64');
     this.#authTimer = setTimeout(() => this.close(CLOSE_CODES.authTimeout, 'no auth within the deadline'), host.authTimeoutMs);
     ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
     ws.on('close', () => this.#onClosed());
-    ws.on('error', (err) => this.#log.debug({ err: err.message }, 'agent socket error'));
+    ws.on('error', (err) => this.#log.debug({ ip: this.ip, err: err.message }, 'agent socket error'));
     this.send({ type: 'challenge', v: 1, nonce: this.#nonce, masterId: host.masterId });
   }
 
@@ -74,14 +77,14 @@ export class AgentSession {
     if (this.state === 'closed') return;
     this.#move('closed');
     clearTimeout(this.#authTimer);
-    this.#abort.abort();
+    this.#abort?.abort();
     const level = code === 1000 || code === 1001 ? 'debug' : 'warn';
-    this.#log[level]({ nodeId: this.nodeId, code, reason }, 'agent connection closed');
+    this.#log[level]({ ip: this.ip, nodeId: this.nodeId, code, reason }, 'agent connection closed');
     this.#ws.close(code, reason.slice(0, 120));
   }
 
   #move(to: SessionState): void {
-    this.#log.debug({ nodeId: this.nodeId, from: this.state, to }, 'agent session state');
+    this.#log.debug({ ip: this.ip, nodeId: this.nodeId, from: this.state, to }, 'agent session state');
     this.state = to;
   }
 
@@ -93,7 +96,7 @@ export class AgentSession {
     if (msg.type === 'auth') {
       if (this.state !== 'challenged') return this.close(CLOSE_CODES.malformed, 'auth sent twice: a nonce is good for one attempt');
       void this.#authenticate(msg).catch((err: Error) => {
-        this.#log.error({ nodeId: this.nodeId, err: err.message }, 'agent admission failed');
+        this.#log.error({ ip: this.ip, nodeId: this.nodeId, err: err.message }, 'agent admission failed');
         this.close(1011, 'internal error');
       });
       return;
@@ -118,7 +121,8 @@ export class AgentSession {
     if (!worker) {
       this.#move('pending');
       this.send({ type: 'pending', reason: 'awaiting-registration' });
-      this.#log.info({ nodeId: auth.nodeId }, '⏳ Agent authenticated before its registration was seen; waiting for the chain');
+      this.#log.info({ ip: this.ip, nodeId: auth.nodeId }, '⏳ Agent authenticated before its registration was seen; waiting for the chain');
+      this.#abort = new AbortController();
       worker = await this.#host.waitForRegistration(auth.nodeId, this.#abort.signal);
       if (this.#closed()) return;
       if (!worker) return this.#refuse('not-registered', `no registration of ${auth.nodeId} seen on chain`);
@@ -151,8 +155,8 @@ export class AgentSession {
     if (this.state !== 'closed') {
       this.#move('closed');
       clearTimeout(this.#authTimer);
-      this.#abort.abort();
-      this.#log.debug({ nodeId: this.nodeId }, 'agent disconnected');
+      this.#abort?.abort();
+      this.#log.debug({ ip: this.ip, nodeId: this.nodeId }, 'agent disconnected');
     }
     this.#host.closed(this);
   }
