@@ -1,20 +1,18 @@
 /**
- * The agent's run lifecycle: register once (when it holds the owner key), keep a session with the
- * master, run `k3s agent` with the join token the master hands out, and report host metrics.
- * main.ts builds the real adapters; tests hand in the local chain and the fake k3s.
+ * The agent's run lifecycle once the startup step (startup/prepare.ts) has registered it: keep a
+ * session with the master, run `k3s agent` with the join token the master hands out, and report
+ * host metrics. run.ts builds the real adapters; tests hand in fakes.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.ts';
-import { deriveSealKey } from '../shared/chain/seal-key.ts';
-import type { RegistrationChain, WorkerRegistration } from './registration/register-once.ts';
-import { registerOnce } from './registration/register-once.ts';
-import { registrationStateFile } from './registration/state-file.ts';
-import type { AgentConfig } from './config/schema.ts';
+import type { WorkerRegistration } from './registration/register-once.ts';
+import type { RunConfig } from './config/schema.ts';
 import { buildK3sAgentArgs, OWNER_LABEL, STAKE_LABEL } from './k3s/args.ts';
 import type { K3sRunner } from './k3s/runner.ts';
 import { K3sSupervisor, type K3sStatus } from './k3s/supervisor.ts';
 import { writeTokenFile } from './k3s/token-file.ts';
 import type { MetricsSource } from './session/heartbeat.ts';
+import type { SealSigner } from './session/seal-signer.ts';
 import { MasterSession } from './session/session.ts';
 import { writeAgentStatus } from './status-file.ts';
 import type { Welcome } from '../shared/protocol/messages.ts';
@@ -22,8 +20,11 @@ import type { Welcome } from '../shared/protocol/messages.ts';
 export const AGENT_VERSION = '0.1.0';
 
 export interface AgentDeps {
-  config: AgentConfig;
-  chain: RegistrationChain;
+  config: RunConfig;
+  /** What registration did or found; null when the worker was registered from a wallet (no owner key). */
+  registration: WorkerRegistration | null;
+  /** The seal key that answers the master's challenge. */
+  sealKey: SealSigner;
   runner: K3sRunner;
   metrics: MetricsSource;
   clock: Clock;
@@ -42,33 +43,21 @@ export interface RunningAgent {
 
 const STOPPED: K3sStatus = { state: 'stopped', pid: null, restarts: 0, lastError: null };
 
-/** Registers (if it has a key), then connects and keeps k3s running until stop(). Throws DaasError when registration is refused. */
+/** Connects and keeps k3s running until stop(). */
 export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
-  const { config, logger: log } = deps;
-  let registration: WorkerRegistration | null = null;
-  if (config.ownerKey) {
-    registration = await registerOnce({
-      chain: deps.chain,
-      signer: config.ownerKey.signer(),
-      nodeId: config.nodeId,
-      sealPubkey: deriveSealKey(config.sealToken).getPublicKey().toRawBytes(),
-      stakeMist: config.stakeMist,
-      stateFile: registrationStateFile(config.stateDir),
-      logger: log,
-      clock: deps.clock,
-    });
-  } else {
-    log.info({ nodeId: config.nodeId }, 'no owner key configured: assuming the worker was registered from a wallet');
-  }
-
+  const { config, registration, logger: log } = deps;
   let supervisor: K3sSupervisor | null = null;
   let current: { serverUrl: string; joinToken: string } | null = null;
+  let stopping = false;
   const k3s = () => supervisor?.status() ?? STOPPED;
 
   const onWelcome = async (welcome: Welcome) => {
+    if (stopping) return;
     if (current && current.serverUrl === welcome.serverUrl && current.joinToken === welcome.joinToken && supervisor) return;
     await supervisor?.stop();
     const tokenFile = await writeTokenFile({ dir: config.stateDir, token: welcome.joinToken });
+    // stop() began meanwhile: it has stopped (or will stop) the supervisor it saw; a new k3s now would outlive the agent.
+    if (stopping) return;
     // The master states owner and stake (it read them on chain); the agent renders them as labels.
     const { [OWNER_LABEL]: owner, [STAKE_LABEL]: stake, ...labels } = welcome.labels;
     const args = buildK3sAgentArgs({
@@ -89,7 +78,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   const session = new MasterSession({
     url: config.masterUrl,
     nodeId: config.nodeId,
-    sealKey: deriveSealKey(config.sealToken),
+    sealKey: deps.sealKey,
     agentVersion: AGENT_VERSION,
     registrationDigest: registration?.digest ?? undefined,
     pinSha256: config.masterCaSha256,
@@ -119,9 +108,11 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     session,
     k3s,
     async stop() {
+      stopping = true;
       clearInterval(statusTimer);
-      await session.stop();
-      await supervisor?.stop();
+      // Both at once: k3s must not wait for the master to answer the close (up to closeMs) — a
+      // service manager that loses patience kills the agent, and k3s with it only by luck.
+      await Promise.all([session.stop(), supervisor?.stop()]);
       await writeStatus();
     },
   };

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSealToken } from '../shared/chain/seal-key.ts';
 import { ownerLabelValue } from '../shared/chain/owner-label.ts';
-import { FAKE_K3S, FAST_FAKE_ENV, readRecord } from './fixtures/fake-k3s-harness.ts';
+import { FAKE_K3S, FAST_FAKE_ENV, isAlive, readRecord } from './fixtures/fake-k3s-harness.ts';
 import { startChainFixture, type ChainFixture } from './helpers/chain.ts';
 import { NODE_TOKEN, startTestMaster, type MasterFixture } from './helpers/master.ts';
 
@@ -18,16 +18,40 @@ let m: MasterFixture;
 const running: ResultPromise[] = [];
 const outputs = new Map<ResultPromise, string[]>();
 const out = (p: ResultPromise) => (outputs.get(p) ?? []).join('');
+/** Every fake k3s start is recorded with its pid (FAKE_K3S_RECORD), so none can be left behind. */
+const records: string[] = [];
 
 beforeAll(async () => {
   fx = await startChainFixture();
   m = await startTestMaster(fx, { heartbeatIntervalMs: 300, offlineAfterMs: 5_000 });
 });
 afterAll(async () => {
-  for (const p of running) p.kill('SIGKILL');
+  // A test that failed half-way leaves its agent running. SIGKILL would orphan the agent's k3s (a
+  // killed process cannot stop its children): SIGTERM lets the agent stop k3s itself first.
+  await Promise.all(running.map((p) => stopAgentProcess(p)));
+  for (const record of records) for (const { pid } of readRecord(record)) if (isFakeK3s(pid)) process.kill(pid, 'SIGKILL');
   await m?.master.close();
   await fx?.close();
 });
+
+/** Still running, and still the fake (not a later process that got the pid). */
+function isFakeK3s(pid: number): boolean {
+  try {
+    return isAlive(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('fake-k3s');
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, as a service manager stops the agent; SIGKILL only if it has not exited after `graceMs`. */
+async function stopAgentProcess(p: ResultPromise, graceMs = 20_000) {
+  if (p.exitCode !== null || p.signalCode !== null) return p;
+  p.kill('SIGTERM');
+  const timer = setTimeout(() => p.kill('SIGKILL'), graceMs);
+  const result = await p;
+  clearTimeout(timer);
+  return result;
+}
 
 interface Host {
   dir: string;
@@ -38,6 +62,7 @@ interface Host {
 async function host(nodeId: string, opts: { withKey?: boolean; sealToken?: string; extra?: Record<string, string> } = {}): Promise<Host> {
   const dir = mkdtempSync(join(tmpdir(), `k8s-daas-agent-${nodeId}-`));
   const record = join(dir, 'k3s-starts.jsonl');
+  records.push(record);
   const key = opts.withKey === false ? undefined : await fx.fundedKey();
   const i = fx.local.info;
   const env: Record<string, string> = {
@@ -62,7 +87,9 @@ async function host(nodeId: string, opts: { withKey?: boolean; sealToken?: strin
 }
 
 function startAgentProcess(h: Host, args: string[] = []): ResultPromise {
-  const p = execa('node', ['bin/k8s-daas-agent.mjs', ...args], { env: h.env, extendEnv: false, reject: false, all: true });
+  // No forceKillAfterDelay: execa's default SIGKILLs 5 s after a SIGTERM, and an agent stopping on a
+  // loaded machine (k3s gets up to 10 s) would leave its k3s orphaned; stopAgentProcess times out instead.
+  const p = execa('node', ['bin/k8s-daas-agent.mjs', ...args], { env: h.env, extendEnv: false, reject: false, all: true, forceKillAfterDelay: false });
   running.push(p);
   const chunks: string[] = [];
   outputs.set(p, chunks);
@@ -121,16 +148,14 @@ describe('k8s-daas-agent', () => {
     // Restart: the registration is found, nothing is staked again.
     const { signerFromPrivateKey } = await import('../shared/chain/signer.ts');
     const address = signerFromPrivateKey(owner).toSuiAddress();
-    agent.kill('SIGTERM');
-    const stopped = await agent;
+    const stopped = await stopAgentProcess(agent);
     expect({ exitCode: stopped.exitCode, signal: stopped.signal, tail: out(agent).split('\n').slice(-4) }).toMatchObject({ exitCode: 0 });
     const balance = await fx.chain.balance(address);
     agent = startAgentProcess(h);
     await until('a second k3s start after the restart', () => readRecord(h.record).length >= 2);
     expect(await fx.chain.balance(address)).toBe(balance);
     expect(out(agent)).toMatch(/already registered/);
-    agent.kill('SIGTERM');
-    await agent;
+    await stopAgentProcess(agent);
   });
 
   it('fails clearly when the seal token does not match the registered key', async () => {
@@ -187,8 +212,7 @@ describe('k8s-daas-agent', () => {
     expect(status).toMatch(/node id:\s+agent-resume-1/);
     expect(status).toMatch(/registration:\s+registered \(tx \w+/);
     expect(status).toMatch(/k3s:\s+running \(pid \d+\)/);
-    agent.kill('SIGTERM');
-    await agent;
+    await stopAgentProcess(agent);
   });
 
   it('restarts a crashing k3s with backoff and reports lastError; stops k3s on revoke', async () => {
@@ -207,7 +231,6 @@ describe('k8s-daas-agent', () => {
     const count = readRecord(h.record).length;
     await new Promise((r) => setTimeout(r, 2_000));
     expect(readRecord(h.record).length).toBe(count);
-    agent.kill('SIGTERM');
-    await agent;
+    await stopAgentProcess(agent);
   });
 });

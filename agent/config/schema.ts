@@ -60,6 +60,12 @@ export interface AgentConfig {
   logLevel: LogLevel;
 }
 
+/**
+ * What the running agent needs: all but the owner key, which only the startup step uses (to
+ * register). Plain data, so it crosses from that step's process to the agent's (startup/prepare.ts).
+ */
+export type RunConfig = Omit<AgentConfig, 'ownerKey'>;
+
 /** The compiled configuration from validated variables and the already loaded owner key. */
 export function compileAgentConfig(v: AgentConfigVariables, ownerKey: OwnerKey | undefined): AgentConfig {
   return {

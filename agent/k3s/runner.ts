@@ -1,10 +1,10 @@
 /**
  * The one seam between the agent and the k3s process (k3s's own `executor.Executor` idea): the
  * supervisor starts and stops processes through `K3sRunner`; tests hand in the real fake-k3s
- * executable through the execa runner, or a fake runner.
+ * executable through the process runner, or a fake runner.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 
 export interface K3sSpec {
@@ -38,7 +38,7 @@ export interface K3sRunner {
   start(spec: K3sSpec): K3sProcess;
 }
 
-export interface ExecaRunnerOptions {
+export interface ProcessRunnerOptions {
   /** The k3s executable (K3S_BIN), default `k3s` on PATH. */
   bin?: string;
   clock?: Clock;
@@ -46,39 +46,51 @@ export interface ExecaRunnerOptions {
   drainMs?: number;
 }
 
-/** A runner that spawns `bin` with execa, merges stdout and stderr into lines, and stops it with signals. */
-export function createExecaRunner(options: ExecaRunnerOptions = {}): K3sRunner {
+// Children still running; sent SIGTERM when the agent exits, so k3s never outlives it (a graceful
+// stop has stopped them already; this covers process.exit on a fatal error).
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killLiveOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGTERM');
+  });
+}
+
+/**
+ * A runner on node:child_process: spawns `bin` with the agent's environment plus `spec.env`, hands
+ * stdout and stderr lines to `onLine`, and stops it with signals. (execa did this before; it cost
+ * the long-running agent ~6 MiB of resident memory for features the agent does not use.)
+ */
+export function createProcessRunner(options: ProcessRunnerOptions = {}): K3sRunner {
   const bin = options.bin ?? 'k3s';
   const clock = options.clock ?? systemClock;
   const drainMs = options.drainMs ?? 500;
   return {
     start(spec) {
-      const child = execa(bin, [...spec.args], {
-        env: spec.env ? { ...spec.env } : undefined,
-        stdin: 'ignore',
-        all: true,
-        buffer: false, // k3s logs forever: never keep its output in memory
-        reject: false,
-        forceKillAfterDelay: false, // stop() owns the SIGKILL timing
-        cleanup: true, // do not leave k3s running when the agent itself dies
+      const child = spawn(bin, [...spec.args], {
+        env: spec.env ? { ...process.env, ...spec.env } : process.env,
+        stdio: ['ignore', 'pipe', 'pipe'], // k3s logs forever: lines are handed on, never kept
       });
-      const linesDone = pipeLines(child.all, spec.onLine);
-      const exitEvent = new Promise<K3sExit>((resolve) => {
+      const linesDone = Promise.all([pipeLines(child.stdout, spec.onLine), pipeLines(child.stderr, spec.onLine)]);
+      // 'exit' fires even when a grandchild keeps the pipes open; 'error' without a pid is a failed spawn.
+      const exitOrSpawnError = new Promise<K3sExit>((resolve) => {
         child.once('exit', (code, signal) => resolve({ code, signal }));
+        child.on('error', (err: NodeJS.ErrnoException) => {
+          if (child.pid === undefined) resolve({ code: null, signal: null, spawnError: { errno: err.code, message: err.message } });
+        });
       });
-      const settled = child.then((result): K3sExit => {
-        const spawnFailed = result.exitCode === undefined && result.signal === undefined;
-        return {
-          code: result.exitCode ?? null,
-          signal: (result.signal as NodeJS.Signals | undefined) ?? null,
-          ...(spawnFailed && { spawnError: { errno: errnoOf(result.cause), message: result.shortMessage ?? 'spawn failed' } }),
-        };
-      });
-      // 'exit' fires even when a grandchild keeps the pipes open; `settled` covers spawn failures.
-      const exited = Promise.race([exitEvent, settled]).then(async (exit) => {
+      const exited = exitOrSpawnError.then(async (exit) => {
+        live.delete(child);
         await raceSleep(clock, drainMs, linesDone);
         return exit;
       });
+      if (child.pid !== undefined) {
+        live.add(child);
+        killLiveOnExit();
+      }
       let gone = false;
       void exited.then(() => (gone = true));
       return {
@@ -95,8 +107,9 @@ export function createExecaRunner(options: ExecaRunnerOptions = {}): K3sRunner {
   };
 }
 
-function pipeLines(stream: NodeJS.ReadableStream | undefined, onLine?: (line: string) => void): Promise<void> {
+function pipeLines(stream: NodeJS.ReadableStream | null, onLine?: (line: string) => void): Promise<void> {
   if (!stream) return Promise.resolve();
+  stream.on('error', () => undefined); // a pipe error ends the lines; the exit is what counts
   const reader = createInterface({ input: stream, crlfDelay: Infinity });
   if (onLine) reader.on('line', (line) => onLine(line));
   return new Promise((resolve) => reader.once('close', () => resolve()));
@@ -113,9 +126,4 @@ async function raceSleep(clock: Clock, ms: number, promise: Promise<unknown>): P
   const won = await Promise.race([done, timeout]);
   abort.abort();
   return won;
-}
-
-function errnoOf(cause: unknown): string | undefined {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
 }

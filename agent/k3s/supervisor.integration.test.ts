@@ -10,7 +10,7 @@ import { systemClock } from '../../shared/clock.ts';
 import { captureLogger, FAKE_K3S, FAST_FAKE_ENV, isAlive, readRecord, waitFor } from '../../test/fixtures/fake-k3s-harness.ts';
 import { buildK3sAgentArgs, ownerLabelValue } from './args.ts';
 import { createBackoff } from './backoff.ts';
-import { createExecaRunner } from './runner.ts';
+import { createProcessRunner } from './runner.ts';
 import { K3sSupervisor } from './supervisor.ts';
 import { writeTokenFile } from './token-file.ts';
 
@@ -32,7 +32,7 @@ async function start(env: Record<string, string>, extraArgs = '') {
   const args = buildK3sAgentArgs({ serverUrl: SERVER, tokenFile, nodeId: 'worker-7', ownerAddress: OWNER, stakeMist: 2_500_000_000n, extraArgs });
   const { logger, records } = captureLogger();
   const supervisor = new K3sSupervisor({
-    runner: createExecaRunner({ bin: FAKE_K3S }),
+    runner: createProcessRunner({ bin: FAKE_K3S }),
     args,
     env: { ...FAST_FAKE_ENV, FAKE_K3S_CA_HASH: CA, FAKE_K3S_RECORD: record, ...env },
     clock: systemClock,

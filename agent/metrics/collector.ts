@@ -1,11 +1,15 @@
 /**
- * Host metrics for heartbeats, through `systeminformation`, priced by cadence:
+ * Host metrics for heartbeats, through systeminformation's calls, priced by cadence:
  *  - once at start: cpu(), osInfo(), graphics(), mem().total, fsSize() (graphics() runs lspci /
- *    nvidia-smi; fsSize() runs df — far too slow for every beat);
- *  - every beat: currentLoad() and mem() (both read /proc);
+ *    nvidia-smi — far too slow for every beat);
+ *  - every beat: currentLoad() and mem();
  *  - slow cadence, cached between refreshes: networkStats() (throughput = byte-counter deltas over
  *    our own clock, so the first figure appears one interval after start) and fsSize() for disk use.
  * Uptime is node:os uptime(), a syscall. Any failing call yields null fields, never an exception.
+ *
+ * The running agent (run.ts) answers these calls without loading systeminformation: the three
+ * static ones from the startup step's reading (static-facts.ts), the others from /proc on Linux
+ * (linux-host.ts). Tests and other platforms pass the module itself.
  */
 import { arch, hostname, platform, release, uptime } from 'node:os';
 import type { Logger } from 'pino';
@@ -36,8 +40,23 @@ export interface MetricsSource {
   sample(): Promise<HostMetrics>;
 }
 
-/** The part of the systeminformation module this collector uses (pass the module itself). */
-export type SystemInfoApi = Pick<typeof SystemInformation, 'cpu' | 'osInfo' | 'graphics' | 'mem' | 'fsSize' | 'currentLoad' | 'networkStats'>;
+/**
+ * The systeminformation calls this collector makes, narrowed to the fields it reads: the module
+ * itself fits, and so do the Linux readers of linux-host.ts and the static facts the startup step
+ * read (static-facts.ts), which is how the running agent avoids loading systeminformation at all.
+ */
+export interface SystemInfoApi {
+  cpu(): Promise<{ cores: number; manufacturer: string; brand: string }>;
+  osInfo(): Promise<{ platform: string; distro: string; release: string; arch: string; hostname: string }>;
+  graphics(): Promise<{ controllers: GraphicsController[] }>;
+  mem(): Promise<{ total: number; available: number }>;
+  fsSize(): Promise<Volume[]>;
+  currentLoad(): Promise<{ currentLoad: number }>;
+  networkStats(): Promise<Array<{ rx_bytes: number; tx_bytes: number }>>;
+}
+
+export type GraphicsController = Pick<SystemInformation.Systeminformation.GraphicsControllerData, 'model' | 'name' | 'vendor' | 'vram' | 'memoryTotal'>;
+export type Volume = Pick<SystemInformation.Systeminformation.FsSizeData, 'mount' | 'size' | 'used'>;
 
 export interface HostMetricsCollectorOptions {
   si: SystemInfoApi;
@@ -175,12 +194,12 @@ export function createHostMetricsCollector(options: HostMetricsCollectorOptions)
   return collector;
 }
 
-function toGpu(c: SystemInformation.Systeminformation.GraphicsControllerData): GpuInfo {
+function toGpu(c: GraphicsController): GpuInfo {
   return { model: c.model || c.name || 'unknown', vendor: c.vendor || 'unknown', vramMb: c.vram ?? c.memoryTotal ?? null };
 }
 
 /** The root filesystem (/ on Unix, C: on Windows), else the largest volume. */
-function pickRoot(volumes: SystemInformation.Systeminformation.FsSizeData[]): SystemInformation.Systeminformation.FsSizeData | null {
+function pickRoot(volumes: Volume[]): Volume | null {
   const root = volumes.find((v) => v.mount === '/' || /^c:\\?$/i.test(v.mount));
   return root ?? [...volumes].sort((a, b) => b.size - a.size)[0] ?? null;
 }

@@ -41,6 +41,37 @@ describe('Heartbeats', () => {
     expect(frames[1].sentAt - frames[0].sentAt).toBe(9000);
   });
 
+  it('keeps the period at the interval however long a beat takes to build (fixed timeline)', async () => {
+    let r = 0;
+    const randoms = [0, 0.999999, 0.5, 0.25];
+    const built: number[] = [];
+    const { clock, sent, runFor } = setup(async () => {
+      clock.t += 300; // sampling the host takes 300 ms
+      built.push(clock.t);
+      return {};
+    }, () => randoms[r++ % randoms.length]);
+    const t0 = clock.t;
+    await runFor(5);
+    const sentAt = sent.map((f) => JSON.parse(f).sentAt as number);
+    // Due at t0, t0 + 9 s, + 11 s, + 10 s, + 9.5 s: each beat is sent 300 ms after it was due.
+    expect(sentAt.map((t) => t - t0)).toEqual([300, 9_300, 20_300, 30_300, 39_800]);
+    expect(clock.sleeps.slice(0, 4)).toEqual([8_700, 10_700, 9_700, 9_200]);
+    expect(built.slice(0, 5)).toEqual(sentAt);
+  });
+
+  it('restarts the timeline after a stall instead of sending the missed beats in a burst', async () => {
+    let calls = 0;
+    const { clock, sent, runFor } = setup(async () => {
+      if (++calls === 2) clock.t += 25_000; // the second beat stalls for 2.5 intervals
+      return {};
+    });
+    const t0 = clock.t;
+    await runFor(4);
+    const sentAt = sent.map((f) => JSON.parse(f).sentAt - t0);
+    expect(sentAt).toEqual([0, 35_000, 35_000, 45_000]);
+    expect(clock.sleeps.slice(0, 3)).toEqual([10_000, 0, 10_000]);
+  });
+
   it('keeps counting seq over runs (reconnects); a beat the closed socket refused leaves a gap', async () => {
     const { sent, runFor } = setup(async () => ({}));
     await runFor(2); // the third beat is built, then refused

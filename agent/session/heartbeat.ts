@@ -45,10 +45,17 @@ export class Heartbeats {
   /**
    * Sends a beat at once, then one per jittered interval, until `signal` aborts or `send` returns
    * false (socket gone). Never rejects.
+   *
+   * Beats follow a fixed timeline — each one is due a jittered interval after the previous one was
+   * due, not after it was sent — so the time spent sampling and sending does not add up and the
+   * mean period is the master's interval. A timeline that fell behind (a stalled event loop, a
+   * suspended host) restarts from now instead of sending the missed beats in a burst.
    */
   async run(intervalMs: number, send: (frame: string) => boolean, signal: AbortSignal): Promise<void> {
     this.inFlight.clear(); // acks of an earlier connection will not come
     const random = this.options.random ?? Math.random;
+    const { clock } = this.options;
+    let due = clock.now();
     while (!signal.aborted) {
       let frame: { seq: number; sentAt: number; text: string } | null = null;
       try {
@@ -62,8 +69,11 @@ export class Heartbeats {
         this.remember(frame.seq, frame.sentAt);
         this.options.logger.debug({ seq: frame.seq }, 'heartbeat sent');
       }
+      due += jittered(intervalMs, this.options.jitter ?? 0.1, random);
+      const now = clock.now();
+      if (due < now) due = now;
       try {
-        await this.options.clock.sleep(jittered(intervalMs, this.options.jitter ?? 0.1, random), signal);
+        await clock.sleep(due - now, signal);
       } catch {
         return; // aborted: the connection ended
       }

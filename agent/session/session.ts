@@ -7,11 +7,9 @@
  * Secrets: the seal key signs in memory and neither it nor the signature is logged; the join token
  * is logged as its first 20 characters at most, and status() leaves it out.
  */
-import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import type { Logger } from 'pino';
 import type { ClientOptions } from 'ws';
 import type { Clock } from '../../shared/clock.ts';
-import { signAuth } from '../../shared/chain/seal-key.ts';
 import { DaasError } from '../../shared/errors.ts';
 import { tokenPreview } from '../../shared/logging/logger.ts';
 import { CLOSE_CODES, type Auth, type Challenge, type K3sStatus, type MasterMessage, type Welcome } from '../../shared/protocol/messages.ts';
@@ -20,14 +18,15 @@ import { agentEndpoint, defaultWsFactory, MasterConnection, socketOptions, type 
 import { isFinal, RevokedError, SESSION_ERRORS, type RevocationReason } from './errors.ts';
 import { Heartbeats, type MetricsSource } from './heartbeat.ts';
 import { parsePin } from './pinning.ts';
+import type { SealSigner } from './seal-signer.ts';
 import { ALLOWED_MOVES, IllegalSessionStateError, type SessionState } from './states.ts';
 
 export interface MasterSessionOptions {
   /** The master's base URL, `wss://host:port`; the session connects to `<base>/v1/agent`. */
   url: string;
   nodeId: string;
-  /** The Ed25519 seal key (deriveSealKey). */
-  sealKey: Ed25519Keypair;
+  /** The Ed25519 seal key (sealSignerOf). */
+  sealKey: SealSigner;
   agentVersion: string;
   /** Digest of this worker's registration transaction: sent with every auth until the first welcome. */
   registrationDigest?: string;
@@ -243,7 +242,7 @@ export class MasterSession {
     this.transition('challenged', { masterId: challenge.masterId });
     let signature: string;
     try {
-      signature = await signAuth(this.options.sealKey, challenge.masterId, this.options.nodeId, challenge.nonce);
+      signature = await this.options.sealKey.signAuth(challenge.masterId, this.options.nodeId, challenge.nonce);
     } catch (err) {
       return conn.close(1011, 'signing failed', new DaasError(SESSION_ERRORS.internal, 'could not sign the challenge', { retryable: true, cause: err }));
     }

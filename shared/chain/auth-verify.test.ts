@@ -5,7 +5,8 @@ import { messageWithIntent } from '@mysten/sui/cryptography';
 import { bcs } from '@mysten/sui/bcs';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { authMessage } from '../protocol/messages.ts';
-import { personalMessageDigest, verifyAuthSignature } from './auth-verify.ts';
+import { verifyAuthSignature } from './auth-verify.ts';
+import { personalMessageDigest } from './personal-message.ts';
 import { deriveSealKey, signAuth, verifyAuth } from './seal-key.ts';
 
 const NONCE = Buffer.alloc(32, 7).toString('base64');

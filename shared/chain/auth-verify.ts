@@ -9,36 +9,13 @@
  * seal key. auth-verify.test.ts proves it agrees with the SDK on valid and invalid input.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { blake2b } from '@noble/hashes/blake2.js';
+import { personalMessageDigest } from './personal-message.ts';
 import { authMessage } from '../protocol/messages.ts';
 import { SEAL_PUBKEY_LENGTH } from './abi.ts';
 
 const ED25519_FLAG = 0x00;
 const SIGNATURE_LENGTH = 64;
 const SERIALIZED_LENGTH = 1 + SIGNATURE_LENGTH + SEAL_PUBKEY_LENGTH;
-// Intent scope PersonalMessage (3), version V0, app id Sui.
-const PERSONAL_MESSAGE_INTENT = [3, 0, 0];
-
-/** ULEB128, as BCS prefixes a vector with its length. */
-function uleb128(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-/** The 32-byte digest a Sui personal-message signature signs. */
-export function personalMessageDigest(message: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(PERSONAL_MESSAGE_INTENT.length + 5 + message.length);
-  const prefix = [...PERSONAL_MESSAGE_INTENT, ...uleb128(message.length)];
-  bytes.set(prefix, 0);
-  bytes.set(message, prefix.length);
-  return blake2b(bytes.subarray(0, prefix.length + message.length), { dkLen: 32 });
-}
 
 // As a JWK: OpenSSL imports it in ~7 µs, the same key as DER SPKI in ~80 µs.
 function publicKeyObject(raw: Uint8Array): KeyObject {

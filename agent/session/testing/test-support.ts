@@ -4,19 +4,19 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { deriveSealKey } from '../../../shared/chain/seal-key.ts';
 import { systemClock } from '../../../shared/clock.ts';
 import type { DaasError } from '../../../shared/errors.ts';
 import type { Welcome } from '../../../shared/protocol/messages.ts';
 import { createReconnectBackoff } from '../backoff.ts';
+import { sealSignerOf } from '../seal-signer.ts';
 import type { RevocationReason } from '../errors.ts';
 import { MasterSession, type MasterSessionOptions } from '../session.ts';
 
 export const SEAL_TOKEN = 'seal_token_session_test_0123456789abcdefghij';
 export const NODE_ID = 'my-worker-001';
 export const DIGEST = 'HdRuxd3oPmqZnWsxD6L3TuZgG8xnF6dDAtB3urWwgYzf';
-export const SEAL_KEY = deriveSealKey(SEAL_TOKEN);
-export const SEAL_PUBKEY = SEAL_KEY.getPublicKey().toRawBytes();
+export const SEAL_KEY = sealSignerOf(SEAL_TOKEN);
+export const SEAL_PUBKEY = SEAL_KEY.publicKey;
 
 export interface CapturedLog {
   logger: pino.Logger;
