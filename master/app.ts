@@ -13,7 +13,6 @@ import { AgentPool } from './agents/agent-pool.ts';
 import { AgentServer, AGENT_PATH } from './agents/agent-server.ts';
 import { AuthFailureLimiter } from './agents/auth-limiter.ts';
 import { RegistrationWaiter } from './agents/registration-waiter.ts';
-import type { KnownWorker } from './agents/session.ts';
 import { ChainWatcher, moduleOf } from './chain/watcher.ts';
 import { StatusMirror } from './chain/status-mirror.ts';
 import { createHttpHandler, type HttpRoute } from './http/api.ts';
@@ -91,14 +90,17 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const store = new PoolStore({ db, clock: o.clock, onTransition });
   const checkpointer = o.dbPath === ':memory:' ? null : new WalCheckpointer({ db, path: o.dbPath, logger: log });
   const heartbeats = new HeartbeatBuffer(store);
-  // What the API, the status page and the sweeper read: the pool with the buffered heartbeats on top.
+  // What the API and the status page read: the pool with the buffered heartbeats on top.
   const live = new LivePoolReader(store, heartbeats);
-  const lastSeen = (nodeId: string): number | null => Math.max(heartbeats.latestAt(nodeId) ?? -Infinity, agents.admittedAt(nodeId) ?? -Infinity);
-  const known = (nodeId: string): KnownWorker | null => store.getIdentity(nodeId) ?? null;
-  const waiter = new RegistrationWaiter(known, o.pendingTimeoutMs);
+  // For the sweeper: a sign of life the store does not hold yet (a buffered beat, the open session's admission).
+  const lastSeen = (nodeId: string): number | null => {
+    const seen = [heartbeats.latestAt(nodeId), agents.admittedAt(nodeId)].filter((at): at is number => at != null);
+    return seen.length > 0 ? Math.max(...seen) : null;
+  };
 
   let agents!: AgentServer;
   const pool = new AgentPool({ store, heartbeats, feed, clock: o.clock, logger: log, onHeartbeat: () => metrics?.heartbeat() });
+  const waiter = new RegistrationWaiter((nodeId) => pool.worker(nodeId), o.pendingTimeoutMs);
   const watcher = new ChainWatcher({
     chain: o.chain,
     store,
