@@ -258,17 +258,23 @@ describe('offline sweeper and reconnecting workers', () => {
   const clock = { now: () => Date.now() + ahead, sleep: systemClock.sleep };
   const status = (fx2: MasterFixture, id: string) => fx2.master.store.getWorker(id)?.status;
 
+  /** A registered worker whose agent is welcomed and had one heartbeat acked. */
+  async function beating(quick: MasterFixture, nodeId: string) {
+    const w = await registered(nodeId);
+    const a = new TestAgent(quick.master.url);
+    agents.push(a);
+    await a.authenticate(nodeId, w.sealKey, { registrationDigest: w.reg.digest });
+    await a.next('welcome');
+    a.heartbeat(1);
+    await a.next('ack');
+    return { w, a };
+  }
+
   it('counts a fresh authentication as a sign of life: no offline between the welcome and the first heartbeat', async () => {
     ahead = 0;
     const quick = await startTestMaster(fx, { clock, heartbeatIntervalMs: 500, offlineAfterMs: 3_000 });
     try {
-      const w = await registered('returning-1');
-      const a = new TestAgent(quick.master.url);
-      agents.push(a);
-      await a.authenticate('returning-1', w.sealKey, { registrationDigest: w.reg.digest });
-      await a.next('welcome');
-      a.heartbeat(1);
-      await a.next('ack');
+      const { w, a } = await beating(quick, 'returning-1');
       a.close();
       // Back after a silence longer than offlineAfterMs, before any sweep noticed it.
       ahead = 10_000;
@@ -290,13 +296,7 @@ describe('offline sweeper and reconnecting workers', () => {
     ahead = 0;
     const quick = await startTestMaster(fx, { clock, heartbeatIntervalMs: 500, offlineAfterMs: 3_000 });
     try {
-      const w = await registered('stalled-1');
-      const a = new TestAgent(quick.master.url);
-      agents.push(a);
-      await a.authenticate('stalled-1', w.sealKey, { registrationDigest: w.reg.digest });
-      await a.next('welcome');
-      a.heartbeat(1);
-      await a.next('ack');
+      const { a } = await beating(quick, 'stalled-1');
       ahead = 10_000; // the beats stopped reaching the master for longer than offlineAfterMs
       await a.until(() => status(quick, 'stalled-1') === 'offline', 'marked offline', 3_000);
       a.heartbeat(2);

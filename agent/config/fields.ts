@@ -6,7 +6,7 @@ import { isAbsolute } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { MIN_STAKE_AMOUNT, isValidNodeId } from '../../shared/chain/abi.ts';
-import { MIN_SEAL_TOKEN_LENGTH } from '../../shared/chain/seal-key.ts';
+import { MIN_SEAL_TOKEN_LENGTH } from '../../shared/chain/seal-seed.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { buildK3sAgentArgs } from '../k3s/args.ts';
 

@@ -10,9 +10,9 @@
  * Ed25519 (deterministic), serialized as base64(flag 0x00 ‖ signature ‖ public key).
  * seal-signer.test.ts proves both byte for byte against the SDK.
  */
-import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { DaasError } from '../../shared/errors.ts';
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { personalMessageDigest } from '../../shared/chain/personal-message.ts';
+import { sealSeed } from '../../shared/chain/seal-seed.ts';
 import { authMessage } from '../../shared/protocol/messages.ts';
 
 /** What the session needs of the seal key: answer a challenge. */
@@ -23,22 +23,13 @@ export interface SealSigner {
   signAuth(masterId: string, nodeId: string, nonce: string): Promise<string>;
 }
 
-// Kept equal to seal-key.ts (the SDK-side definition of the scheme); the test compares the keys.
-const SEED_PREFIX = 'k8s-daas/seal/v1:';
-const MIN_SEAL_TOKEN_LENGTH = 32;
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410), so OpenSSL takes the seed as the key.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const ED25519_FLAG = 0x00;
 
 /** The seal signer of a token. Throws DaasError `SEAL_TOKEN_TOO_SHORT` as deriveSealKey does. */
 export function sealSignerOf(sealToken: string): SealSigner {
-  if (sealToken.length < MIN_SEAL_TOKEN_LENGTH) {
-    throw new DaasError(
-      'SEAL_TOKEN_TOO_SHORT',
-      `the seal token has ${sealToken.length} characters; it needs at least ${MIN_SEAL_TOKEN_LENGTH} (make one with \`k8s-daas-agent new-seal-token\`)`,
-    );
-  }
-  const seed = createHash('sha256').update(SEED_PREFIX + sealToken, 'utf8').digest();
+  const seed = sealSeed(sealToken);
   const key: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   seed.fill(0);
   const publicKey = new Uint8Array(Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x!, 'base64url'));

@@ -30,6 +30,7 @@ import { startChainFixture, type ChainFixture } from '../../test/helpers/chain.t
 import { NODE_TOKEN, startTestMaster } from '../../test/helpers/master.ts';
 import type { HeartbeatRecord } from '../../master/pool/tables.ts';
 import { buildBundle, bundleFromPath, type Bundle } from './bundle.ts';
+import { machineBusyMs } from '../master-load/proc-stats.ts';
 import { cpuPercent, median, sampleProcess, clockTicks, type ProcSample } from './proc.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -130,12 +131,6 @@ function otherBenchmark(loading = false): string {
   }
 }
 
-/** CPU time the whole machine has been busy (all cores, /proc/stat), ms. */
-function machineBusyMs(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = cpu; // idle and iowait left out
-  return ((user + nice + system + irq + softirq + (steal || 0)) * 1000) / clockTicks();
-}
 
 /** Per interval: CPU used by everything else on the machine during the window, % of one core. */
 const othersPercent = new Map<number, number>();

@@ -77,16 +77,7 @@ export interface FleetOptions {
 }
 
 /** Merged figures of one beat window over all load processes. */
-export interface BeatTotals {
-  sentInWindow: number;
-  ackedInWindow: number;
-  ackedOfWindow: number;
-  lostFromWindow: number;
-  deferred: number;
-  missed: number;
-  unexpectedCloses: number;
-  latency: Histogram;
-}
+export type BeatTotals = Omit<BeatReport, 'type' | 'latency'> & { latency: Histogram };
 
 export interface ConnectTotals {
   welcomed: number;

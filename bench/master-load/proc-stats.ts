@@ -2,21 +2,8 @@
  * CPU time and resident memory of another process, read from /proc as pidusage does: utime+stime
  * of /proc/<pid>/stat (clock ticks) and VmRSS of /proc/<pid>/status. Linux only.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-
-let ticksPerSecond: number | null = null;
-
-function clockTicks(): number {
-  if (ticksPerSecond === null) {
-    try {
-      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      ticksPerSecond = 100;
-    }
-  }
-  return ticksPerSecond;
-}
+import { clockTicks } from '../agent-resources/proc.ts';
 
 export interface ProcSample {
   /** User + system CPU time consumed so far, ms (10 ms resolution at the usual 100 Hz). */

@@ -6,24 +6,16 @@
 import { Ed25519Keypair, Ed25519PublicKey } from '@mysten/sui/keypairs/ed25519';
 import { verifyPersonalMessageSignature } from '@mysten/sui/verify';
 import { toBase64 } from '@mysten/sui/utils';
-import { createHash, randomBytes } from 'node:crypto';
-import { DaasError } from '../errors.ts';
+import { randomBytes } from 'node:crypto';
 import { authMessage } from '../protocol/messages.ts';
 import { SEAL_PUBKEY_LENGTH } from './abi.ts';
+import { sealSeed } from './seal-seed.ts';
 
-export const MIN_SEAL_TOKEN_LENGTH = 32;
-const SEED_PREFIX = 'k8s-daas/seal/v1:';
+export { MIN_SEAL_TOKEN_LENGTH } from './seal-seed.ts';
 
 /** The seal key of a token. Throws DaasError `SEAL_TOKEN_TOO_SHORT` for a token under 32 characters. */
 export function deriveSealKey(sealToken: string): Ed25519Keypair {
-  if (sealToken.length < MIN_SEAL_TOKEN_LENGTH) {
-    throw new DaasError(
-      'SEAL_TOKEN_TOO_SHORT',
-      `the seal token has ${sealToken.length} characters; it needs at least ${MIN_SEAL_TOKEN_LENGTH} (make one with \`k8s-daas-agent new-seal-token\`)`,
-    );
-  }
-  const seed = new Uint8Array(createHash('sha256').update(SEED_PREFIX + sealToken, 'utf8').digest());
-  return Ed25519Keypair.fromSecretKey(seed);
+  return Ed25519Keypair.fromSecretKey(new Uint8Array(sealSeed(sealToken)));
 }
 
 /** The raw 32-byte public key registered on chain as `seal_pubkey`. */

@@ -1,14 +1,14 @@
 /**
  * Test support (not used by the agent): a minimal scripted master that the REAL session talks to
  * over a real socket on 127.0.0.1:0, plain or TLS (Tailscale's testcontrol). Each connection runs
- * the test's script; the peer verifies auth signatures with the same verifyAuth the master uses.
+ * the test's script; the peer verifies auth signatures with the master's own verifyAuthSignature.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { verifyAuth } from '../../../shared/chain/seal-key.ts';
+import { verifyAuthSignature } from '../../../shared/chain/auth-verify.ts';
 import { parseAgentFrame, type AgentMessage, type Auth, type Heartbeat, type Welcome } from '../../../shared/protocol/messages.ts';
 
 export interface FakeMasterOptions {
@@ -115,7 +115,7 @@ export class FakePeer {
     this.send({ type: 'challenge', v: 1, nonce, masterId: this.masterId });
     const msg = await this.next();
     if (msg.type !== 'auth') throw new Error(`fake master: expected auth, got ${msg.type}`);
-    const verified = await verifyAuth(this.sealPubkey, msg.signature, this.masterId, msg.nodeId, nonce);
+    const verified = verifyAuthSignature(this.sealPubkey, msg.signature, this.masterId, msg.nodeId, nonce);
     return { auth: msg, nonce, verified };
   }
 
