@@ -50,7 +50,7 @@ describe('HeartbeatBuffer', () => {
     expect(sink.batches).toHaveLength(1);
   });
 
-  it('writeDue writes a worker at once the first time and when k3s changes state, otherwise once per persistEveryMs', async () => {
+  it('writeDue writes a worker at once the first time and when its k3s status changes, otherwise once per persistEveryMs', async () => {
     const sink = new RecordingSink();
     const buffer = new HeartbeatBuffer(sink, { persistEveryMs: 30_000 });
     buffer.add(heartbeat('w1', 0));
@@ -66,10 +66,13 @@ describe('HeartbeatBuffer', () => {
     expect(await buffer.writeDue()).toBe(0);
     buffer.add(crashed('w1', 55_000));
     expect(await buffer.writeDue()).toBe(1); // 30 s after the last write
+    buffer.add({ ...crashed('w1', 56_000), k3s: { state: 'crashed', pid: null, restarts: 2, lastError: 'boom' } });
+    expect(await buffer.writeDue()).toBe(1); // same state, one more restart: written at once
     expect(sink.rows()).toEqual([
       ['w1', 0],
       ['w1', 25_000],
       ['w1', 55_000],
+      ['w1', 56_000],
     ]);
     expect(buffer.size).toBe(0);
   });

@@ -3,7 +3,7 @@
  * changes is needed live (sweeper, API, status page: they read `latest`, the newest beat not yet in
  * the database) and only coarsely after a restart (the last sign of life, the last metrics), so a
  * worker's beat is written when its previous write is `persistEveryMs` old, at once when its k3s
- * state changed or it was never written, and everything at shutdown. At 10,000 workers beating
+ * status changed (state, pid, restarts, last error) or it was never written, and everything at shutdown. At 10,000 workers beating
  * every 10 s that is a third of the rows of writing every beat.
  *
  * `writeDue` writes in slices of at most `sliceMs` (one transaction each) and yields between
@@ -18,9 +18,6 @@ export interface HeartbeatSink {
   recordHeartbeatRows(rows: readonly StoredHeartbeat[]): number;
 }
 
-interface Queued extends StoredHeartbeat {
-  k3sState: string;
-}
 
 export interface HeartbeatBufferOptions {
   /** A worker's beat is written once its last written one is this old (default 30 s). */
@@ -38,9 +35,9 @@ export class HeartbeatBuffer {
   readonly #sink: HeartbeatSink;
   readonly #persistEveryMs: number;
   readonly #sliceMs: number;
-  #pending = new Map<string, Queued>();
-  /** Per worker: `at` and k3s state of the beat last written. */
-  #written = new Map<string, { at: number; k3s: string }>();
+  #pending = new Map<string, StoredHeartbeat>();
+  /** Per worker: `at` and k3s status (as stored) of the beat last written. */
+  #written = new Map<string, { at: number; k3sJson: string }>();
   #rowsPerSlice = FIRST_SLICE_ROWS;
   #writing: Promise<number> | null = null;
 
@@ -54,7 +51,7 @@ export class HeartbeatBuffer {
   add(record: HeartbeatRecord): void {
     const queued = this.#pending.get(record.nodeId);
     if (queued && queued.at > record.at) return;
-    const q: Queued = { nodeId: record.nodeId, at: record.at, metricsJson: JSON.stringify(record.metrics), k3sJson: JSON.stringify(record.k3s), k3sState: record.k3s.state };
+    const q: StoredHeartbeat = { nodeId: record.nodeId, at: record.at, metricsJson: JSON.stringify(record.metrics), k3sJson: JSON.stringify(record.k3s) };
     this.#pending.set(record.nodeId, q);
   }
 
@@ -98,7 +95,7 @@ export class HeartbeatBuffer {
   }
 
   async #writeDueSlices(): Promise<number> {
-    const due: Queued[] = [];
+    const due: StoredHeartbeat[] = [];
     for (const record of this.#pending.values()) if (this.#isDue(record)) due.push(record);
     let stored = 0;
     for (let i = 0; i < due.length; ) {
@@ -114,17 +111,17 @@ export class HeartbeatBuffer {
     return stored;
   }
 
-  #isDue(q: Queued): boolean {
+  #isDue(q: StoredHeartbeat): boolean {
     const last = this.#written.get(q.nodeId);
-    return !last || last.k3s !== q.k3sState || q.at - last.at >= this.#persistEveryMs;
+    return !last || last.k3sJson !== q.k3sJson || q.at - last.at >= this.#persistEveryMs;
   }
 
-  #write(batch: readonly Queued[]): number {
+  #write(batch: readonly StoredHeartbeat[]): number {
     if (batch.length === 0) return 0;
     const stored = this.#sink.recordHeartbeatRows(batch);
     for (const q of batch) {
       if (this.#pending.get(q.nodeId) === q) this.#pending.delete(q.nodeId);
-      this.#written.set(q.nodeId, { at: q.at, k3s: q.k3sState });
+      this.#written.set(q.nodeId, { at: q.at, k3sJson: q.k3sJson });
     }
     return stored;
   }
