@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealPublicKey, newSealToken } from '../shared/chain/seal-key.ts';
 import { startChainFixture, type ChainFixture } from './helpers/chain.ts';
 import { NODE_TOKEN } from './helpers/master.ts';
+import { buildMasterBundle } from '../scripts/build-master-bundle.ts';
 
 let fx: ChainFixture;
 const dir = mkdtempSync(join(tmpdir(), 'k8s-daas-master-proc-'));
@@ -39,8 +40,8 @@ function env(port: number): Record<string, string> {
   };
 }
 
-function startMasterProcess(port: number): ResultPromise {
-  return execa('node', ['bin/k8s-daas-master.mjs', 'serve'], { env: env(port), reject: false, all: true });
+function startMasterProcess(port: number, program = 'bin/k8s-daas-master.mjs'): ResultPromise {
+  return execa('node', [program, 'serve'], { env: env(port), reject: false, all: true });
 }
 
 async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
@@ -126,6 +127,44 @@ describe('k8s-daas-master process', () => {
       const stopped = await master;
       expect(stopped.exitCode).toBe(0);
       expect(String(stopped.all)).toContain('master stopped');
+    }
+  });
+
+  it('runs from the bundle `npm run build:master` writes, as the service does: pool, status page, installer, clean stop', async () => {
+    // Inside the checkout, as dist/master is: the bundle loads its packages from node_modules.
+    const out = join('dist', `test-${process.pid}`, 'k8s-daas-master.mjs');
+    try {
+      await buildMasterBundle(out);
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const owner = await fx.fundedKey();
+      await fx.chain.registerWorker({ signer: owner, nodeId: 'bundled-00', sealPubkey: sealPublicKey(newSealToken()), stakeMist: 1_000_000_000n });
+      const master = startMasterProcess(port, out);
+      try {
+        await waitForHttp(`${url}/readyz`);
+        const deadline = Date.now() + 20_000;
+        let ids: string[] = [];
+        while (Date.now() < deadline && !ids.includes('bundled-00')) {
+          ids = ((await (await fetch(`${url}/api/v1/workers`)).json()) as { workers: Array<{ nodeId: string }> }).workers.map((w) => w.nodeId);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(ids).toContain('bundled-00');
+        // Files found through the checkout, not next to the module.
+        const page = await fetch(`${url}/`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('assets/status.js');
+        expect((await fetch(`${url}/assets/status.js`)).status).toBe(200);
+        const installer = await fetch(`${url}/install.sh`);
+        expect(installer.status).toBe(200);
+        expect(await installer.text()).toMatch(/^#!\/bin\/sh/);
+      } finally {
+        master.kill('SIGTERM');
+        const stopped = await master;
+        expect(stopped.exitCode).toBe(0);
+        expect(String(stopped.all)).toContain('master stopped');
+      }
+    } finally {
+      rmSync(join('dist', `test-${process.pid}`), { recursive: true, force: true });
     }
   });
 });

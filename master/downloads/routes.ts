@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HttpRoute } from '../http/api.ts';
 import { sendError } from '../http/respond.ts';
+import { packageRoot } from '../package-root.ts';
 
 export const BUNDLE_FILE = 'k8s-daas-agent.tgz';
 
@@ -24,10 +24,8 @@ export interface DownloadOptions {
 
 /** The repository's own `dist/` and `scripts/install.sh`, as the master runs from a checkout. */
 export function defaultDownloadPaths(): DownloadOptions {
-  return {
-    distDir: fileURLToPath(new URL('../../dist/', import.meta.url)),
-    installScript: fileURLToPath(new URL('../../scripts/install.sh', import.meta.url)),
-  };
+  const root = packageRoot();
+  return { distDir: join(root, 'dist'), installScript: join(root, 'scripts/install.sh') };
 }
 
 /** A line for the master's startup log when installs would fail (bundle or script missing), else null. */

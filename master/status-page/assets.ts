@@ -4,6 +4,9 @@
  * loads only its own script and stylesheet and talks only to its own origin.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../package-root.ts';
 
 /** One file ready to send. */
 export interface Asset {
@@ -30,7 +33,7 @@ export const ASSET_HEADERS: Readonly<Record<string, string>> = {
  * Reads the three files.
  * @throws the file system's error when a file is missing (a broken install).
  */
-export function loadAssets(dir: URL = new URL('./assets/', import.meta.url)): Record<keyof typeof ASSET_PATHS, Asset> {
+export function loadAssets(dir: URL = pathToFileURL(join(packageRoot(), 'master/status-page/assets/'))): Record<keyof typeof ASSET_PATHS, Asset> {
   const read = (name: string) => readFileSync(new URL(name, dir), 'utf8');
   return {
     page: { contentType: 'text/html; charset=utf-8', body: read('index.html') },
