@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { CLOSE_CODES, parseAgentFrame, type Auth, type Heartbeat, type MasterMessage } from '../../shared/protocol/messages.ts';
 import { verifyAuthSignature } from '../../shared/chain/auth-verify.ts';
+import { heartbeatInPlace } from './heartbeat-check.ts';
 
 export type SessionState = 'challenged' | 'verifying' | 'pending' | 'welcomed' | 'closed';
 
@@ -90,7 +91,7 @@ export class AgentSession {
 
   #onFrame(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
-    const parsed = parseAgentFrame(isBinary ? new Uint8Array(data) : data.toString('utf8'));
+    const parsed = parseAgentFrame(isBinary ? new Uint8Array(data) : data.toString('utf8'), heartbeatInPlace);
     if (!parsed.ok) return this.close(CLOSE_CODES.malformed, parsed.reason);
     const msg = parsed.msg;
     if (msg.type === 'auth') {

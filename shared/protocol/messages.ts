@@ -144,9 +144,20 @@ export function authMessage(masterId: string, nodeId: string, nonce: string): st
   return `k8s-daas/auth/v1\n${masterId}\n${nodeId}\n${nonce}`;
 }
 
-/** Parses a frame received by the master. Never throws. */
-export function parseAgentFrame(frame: string | Uint8Array): ParseResult<AgentMessage> {
-  return parseFrame(frame, AgentMessageSchema, AGENT_TYPES);
+/**
+ * A validator that checks a decoded frame of one message type where it lies, without building a
+ * copy. It may return true only when the type's schema accepts `data` and its output equals `data`
+ * as the check left it (unknown fields dropped, defaults filled in); on false the schema decides.
+ */
+export type InPlaceCheck = (type: string, data: object) => boolean;
+
+/**
+ * Parses a frame received by the master. Never throws. `inPlace` is the master's fast path for the
+ * one frame on every socket's hot path (the heartbeat): the schema's parse copies every object of
+ * the frame, and at thousands of heartbeats per second those copies are most of the master's garbage.
+ */
+export function parseAgentFrame(frame: string | Uint8Array, inPlace?: InPlaceCheck): ParseResult<AgentMessage> {
+  return parseFrame(frame, AgentMessageSchema, AGENT_TYPES, inPlace);
 }
 
 /** Parses a frame received by the agent. Never throws. */
@@ -158,7 +169,7 @@ const AGENT_TYPES: ReadonlySet<string> = new Set(['auth', 'heartbeat']);
 const MASTER_TYPES: ReadonlySet<string> = new Set(['challenge', 'pending', 'welcome', 'ack', 'revoke']);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseFrame<T>(frame: string | Uint8Array, schema: z.ZodType<T>, types: ReadonlySet<string>): ParseResult<T> {
+function parseFrame<T>(frame: string | Uint8Array, schema: z.ZodType<T>, types: ReadonlySet<string>, inPlace?: InPlaceCheck): ParseResult<T> {
   try {
     const size = typeof frame === 'string' ? Buffer.byteLength(frame, 'utf8') : frame.byteLength;
     if (size > MAX_FRAME_BYTES) return fail(`frame too large (${size} bytes > ${MAX_FRAME_BYTES})`);
@@ -174,6 +185,7 @@ function parseFrame<T>(frame: string | Uint8Array, schema: z.ZodType<T>, types: 
     if (typeof type !== 'string') return fail('frame has no "type"');
     // Checked before the schema so the reason names the type instead of a union error.
     if (!types.has(type)) return fail(`unknown message type "${type.slice(0, 40)}"`);
+    if (inPlace?.(type, data)) return { ok: true, msg: data as T };
     const parsed = schema.safeParse(data);
     if (parsed.success) return { ok: true, msg: parsed.data };
     return fail(`invalid ${type}: ${describeIssue(parsed.error.issues[0])}`);
