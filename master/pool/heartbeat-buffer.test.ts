@@ -119,4 +119,31 @@ describe('HeartbeatBuffer', () => {
     expect(buffer.latest('w1')).toBeUndefined();
     expect(await buffer.writeDue()).toBe(0);
   });
+
+  it('merges each beat into the worker\'s slot: what is written and read is exactly the newest beat', () => {
+    const sink = new RecordingSink();
+    const buffer = new HeartbeatBuffer(sink);
+    const first = structuredClone(heartbeat('w1', 1));
+    buffer.add(first);
+    // The record handed in is not kept: changing it afterwards changes nothing.
+    (first.metrics.cpu as { loadPercent: number }).loadPercent = 99;
+    expect(buffer.latest('w1')).toEqual(heartbeat('w1', 1));
+    const newest: HeartbeatRecord = {
+      nodeId: 'w1',
+      at: 2,
+      // cpu gone, memory null, a field turned null, gpus longer, an object where null was
+      metrics: { memory: null, disk: { totalBytes: null, usedBytes: 5 }, uptimeSec: 7, os: { platform: 'linux', hostname: 'w1' }, gpus: [{ model: 'A', vendor: 'B', vramMb: 1 }, { model: null, vendor: null, vramMb: 2 }] },
+      k3s: { state: 'crashed', pid: null, restarts: 3, lastError: 'exit status 1' },
+    };
+    buffer.add(structuredClone(newest));
+    const latest = buffer.latest('w1')!;
+    expect(latest).toEqual(newest);
+    // A copy: a reader cannot change the slot.
+    latest.k3s.restarts = 100;
+    expect(buffer.latest('w1')).toEqual(newest);
+    buffer.add({ ...structuredClone(newest), at: 3, metrics: { ...structuredClone(newest.metrics), gpus: [] } });
+    expect(buffer.flush()).toBe(1);
+    expect(JSON.parse(sink.batches[0][0].metricsJson)).toEqual({ ...newest.metrics, gpus: [] });
+    expect(JSON.parse(sink.batches[0][0].k3sJson)).toEqual(newest.k3s);
+  });
 });

@@ -3,21 +3,25 @@
  * changes is needed live (sweeper, API, status page: they read `latest`, the newest beat not yet in
  * the database) and only coarsely after a restart (the last sign of life, the last metrics), so a
  * worker's beat is written when its previous write is `persistEveryMs` old, at once when its k3s
- * status changed (state, pid, restarts, last error) or it was never written, and everything at shutdown. At 10,000 workers beating
- * every 10 s that is a third of the rows of writing every beat.
+ * status changed (state, pid, restarts, last error) or it was never written, and everything at
+ * shutdown. At 10,000 workers beating every 10 s that is a third of the rows of writing every beat.
  *
  * `writeDue` writes in slices of at most `sliceMs` (one transaction each) and yields between
  * them: a flush of thousands of rows would otherwise hold the event loop, and every agent's ack,
- * for tens of milliseconds. Queued beats are kept serialized, as the table stores them: one string
- * instead of the dozen objects of a parsed beat, for each of thousands of workers, is what keeps
- * the garbage collector's young-generation copies short while beats arrive.
+ * for tens of milliseconds.
+ *
+ * Each worker has one slot for the life of the process, and a beat is merged into it field by field
+ * instead of being kept: a kept beat lives until the next one, ten seconds later, so every beat
+ * would survive into V8's old generation, and copying those survivors is what made the young
+ * generation's collections long enough to show in the agents' ack latency. Merged, a beat leaves
+ * behind only the values that changed (a load figure, not the host name), and the JSON the table
+ * stores is built when a row is written.
  */
 import type { HeartbeatRecord, StoredHeartbeat } from './tables.ts';
 
 export interface HeartbeatSink {
   recordHeartbeatRows(rows: readonly StoredHeartbeat[]): number;
 }
-
 
 export interface HeartbeatBufferOptions {
   /** A worker's beat is written once its last written one is this old (default 30 s). */
@@ -31,13 +35,26 @@ const DEFAULT_SLICE_MS = 2;
 /** Rows per first slice; later slices are sized from the measured cost per row. */
 const FIRST_SLICE_ROWS = 64;
 
+/** A worker's newest heartbeat, updated in place. `metrics` and `k3s` belong to the slot alone. */
+interface Slot {
+  readonly nodeId: string;
+  at: number;
+  metrics: HeartbeatRecord['metrics'];
+  k3s: HeartbeatRecord['k3s'];
+  /** Newer than what the database holds. */
+  unwritten: boolean;
+  /** When the beat last written arrived; null before the first write. */
+  writtenAt: number | null;
+  /** The k3s status changed since the last write. */
+  k3sChanged: boolean;
+}
+
 export class HeartbeatBuffer {
   readonly #sink: HeartbeatSink;
   readonly #persistEveryMs: number;
   readonly #sliceMs: number;
-  #pending = new Map<string, StoredHeartbeat>();
-  /** Per worker: `at` and k3s status (as stored) of the beat last written. */
-  #written = new Map<string, { at: number; k3sJson: string }>();
+  readonly #slots = new Map<string, Slot>();
+  #unwritten = 0;
   #rowsPerSlice = FIRST_SLICE_ROWS;
   #writing: Promise<number> | null = null;
 
@@ -47,61 +64,74 @@ export class HeartbeatBuffer {
     this.#sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
   }
 
-  /** Queues a heartbeat; a newer one from the same worker replaces the queued one. */
+  /** Takes a heartbeat; an older one than the worker's newest is dropped. `record` is not kept. */
   add(record: HeartbeatRecord): void {
-    const queued = this.#pending.get(record.nodeId);
-    if (queued && queued.at > record.at) return;
-    const q: StoredHeartbeat = { nodeId: record.nodeId, at: record.at, metricsJson: JSON.stringify(record.metrics), k3sJson: JSON.stringify(record.k3s) };
-    this.#pending.set(record.nodeId, q);
+    const slot = this.#slots.get(record.nodeId);
+    if (!slot) {
+      this.#slots.set(record.nodeId, { nodeId: record.nodeId, at: record.at, metrics: copy(record.metrics), k3s: copy(record.k3s), unwritten: true, writtenAt: null, k3sChanged: true });
+      this.#unwritten++;
+      return;
+    }
+    if (slot.at > record.at) return;
+    slot.at = record.at;
+    merge(slot.metrics, record.metrics);
+    if (merge(slot.k3s, record.k3s)) slot.k3sChanged = true;
+    if (!slot.unwritten) {
+      slot.unwritten = true;
+      this.#unwritten++;
+    }
   }
 
-  /** The worker's newest heartbeat that is not in the database yet. */
+  /** The worker's newest heartbeat that is not in the database yet (a copy). */
   latest(nodeId: string): HeartbeatRecord | undefined {
-    const q = this.#pending.get(nodeId);
-    return q && { nodeId, at: q.at, metrics: JSON.parse(q.metricsJson) as HeartbeatRecord['metrics'], k3s: JSON.parse(q.k3sJson) as HeartbeatRecord['k3s'] };
+    const slot = this.#slots.get(nodeId);
+    return slot?.unwritten ? { nodeId, at: slot.at, metrics: copy(slot.metrics), k3s: copy(slot.k3s) } : undefined;
   }
 
   /** When the worker's newest heartbeat not yet in the database arrived. */
   latestAt(nodeId: string): number | undefined {
-    return this.#pending.get(nodeId)?.at;
+    const slot = this.#slots.get(nodeId);
+    return slot?.unwritten ? slot.at : undefined;
   }
 
   /** Heartbeats waiting to be written. */
   get size(): number {
-    return this.#pending.size;
+    return this.#unwritten;
   }
 
   /** Drops what is kept of a worker that left the pool. */
   forget(nodeId: string): void {
-    this.#pending.delete(nodeId);
-    this.#written.delete(nodeId);
+    const slot = this.#slots.get(nodeId);
+    if (slot?.unwritten) this.#unwritten--;
+    this.#slots.delete(nodeId);
   }
 
   /**
-   * Writes every queued heartbeat now, in one call to the sink (shutdown); returns how many the sink stored.
-   * @throws the sink's error; the heartbeats stay queued.
+   * Writes every unwritten heartbeat now, in one call to the sink (shutdown); returns how many the sink stored.
+   * @throws the sink's error; the heartbeats stay unwritten.
    */
   flush(): number {
-    return this.#write([...this.#pending.values()]);
+    return this.#write([...this.#slots.values()].filter((s) => s.unwritten));
   }
 
   /**
    * Writes the heartbeats that are due, slice by slice, yielding to the event loop between slices;
    * one run at a time (a call while one runs joins it). Resolves with how many the sink stored.
-   * @throws the sink's error; what was not written stays queued.
+   * @throws the sink's error; what was not written stays unwritten.
    */
   writeDue(): Promise<number> {
     return (this.#writing ??= this.#writeDueSlices().finally(() => (this.#writing = null)));
   }
 
   async #writeDueSlices(): Promise<number> {
-    const due: StoredHeartbeat[] = [];
-    for (const record of this.#pending.values()) if (this.#isDue(record)) due.push(record);
+    const due: Slot[] = [];
+    for (const slot of this.#slots.values()) if (this.#isDue(slot)) due.push(slot);
     let stored = 0;
     for (let i = 0; i < due.length; ) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      // Newer beats may have replaced a record meanwhile: write what is queued now.
-      const slice = due.slice(i, i + this.#rowsPerSlice).map((r) => this.#pending.get(r.nodeId)).filter((r) => r !== undefined);
+      // A slot holds the newest beat: newer ones that arrived meanwhile are written instead. A
+      // worker forgotten meanwhile is not written.
+      const slice = due.slice(i, i + this.#rowsPerSlice).filter((s) => s.unwritten && this.#slots.get(s.nodeId) === s);
       i += this.#rowsPerSlice;
       const started = performance.now();
       stored += this.#write(slice);
@@ -111,18 +141,57 @@ export class HeartbeatBuffer {
     return stored;
   }
 
-  #isDue(q: StoredHeartbeat): boolean {
-    const last = this.#written.get(q.nodeId);
-    return !last || last.k3sJson !== q.k3sJson || q.at - last.at >= this.#persistEveryMs;
+  #isDue(slot: Slot): boolean {
+    return slot.unwritten && (slot.writtenAt === null || slot.k3sChanged || slot.at - slot.writtenAt >= this.#persistEveryMs);
   }
 
-  #write(batch: readonly StoredHeartbeat[]): number {
-    if (batch.length === 0) return 0;
-    const stored = this.#sink.recordHeartbeatRows(batch);
-    for (const q of batch) {
-      if (this.#pending.get(q.nodeId) === q) this.#pending.delete(q.nodeId);
-      this.#written.set(q.nodeId, { at: q.at, k3sJson: q.k3sJson });
+  #write(slots: readonly Slot[]): number {
+    if (slots.length === 0) return 0;
+    const rows = slots.map((s): StoredHeartbeat => ({ nodeId: s.nodeId, at: s.at, metricsJson: JSON.stringify(s.metrics), k3sJson: JSON.stringify(s.k3s) }));
+    const stored = this.#sink.recordHeartbeatRows(rows);
+    for (const slot of slots) {
+      slot.unwritten = false;
+      slot.writtenAt = slot.at;
+      slot.k3sChanged = false;
+      this.#unwritten--;
     }
     return stored;
   }
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A deep copy of validated JSON data. */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * Makes `target` equal to `source` (both validated JSON objects) by changing only what differs:
+ * equal strings keep the target's string, same-shaped objects and arrays are merged, anything else
+ * is copied in. Returns whether anything changed.
+ */
+function merge(target: object, source: object): boolean {
+  const t = target as Record<string, Json>;
+  const s = source as Record<string, Json>;
+  let changed = false;
+  for (const key in t) {
+    if (!(key in s)) {
+      delete t[key];
+      changed = true;
+    }
+  }
+  for (const key in s) {
+    const from = s[key];
+    const to = t[key];
+    if (from === to) continue;
+    const bothObjects = typeof from === 'object' && from !== null && typeof to === 'object' && to !== null;
+    if (bothObjects && Array.isArray(from) === Array.isArray(to) && (!Array.isArray(from) || from.length === (to as Json[]).length)) {
+      if (merge(to, from)) changed = true;
+    } else {
+      t[key] = typeof from === 'object' && from !== null ? copy(from) : from;
+      changed = true;
+    }
+  }
+  return changed;
 }
