@@ -1,13 +1,33 @@
 /**
- * The runner's side of its child processes: forks a TypeScript entry point under tsx with an IPC
- * channel, its output appended to a log file, and turns "send a command, await the one reply of a
- * given type" into a promise that also fails when the child dies or takes too long.
+ * The runner's side of its child processes: forks an entry point with an IPC channel, its output
+ * appended to a log file, and turns "send a command, await the one reply of a given type" into a
+ * promise that also fails when the child dies or takes too long. Children run bundled, as the
+ * installed master runs (`npm run build:master`), unless the runner asks for tsx.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleProgram, writeModule } from '../../scripts/build-master-bundle.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// Inside the checkout: the bundles load their packages from its node_modules.
+const BUNDLE_DIR = join(REPO_ROOT, 'dist/bench');
+const bundles = new Map<string, string>();
+
+/**
+ * Bundles each script (path relative to bench/master-load/) with the master's own build, so that
+ * no child carries tsx's loader, compiled sources and source maps in its heap: the servers are
+ * measured as they run installed, and the load generators' garbage collector disturbs the
+ * latencies they measure less.
+ */
+export async function bundleChildren(scripts: readonly string[]): Promise<void> {
+  for (const script of scripts) {
+    const file = join(BUNDLE_DIR, basename(script).replace(/\.ts$/, '.mjs'));
+    writeModule(file, await bundleProgram(fileURLToPath(new URL(script, import.meta.url))));
+    bundles.set(script, file);
+  }
+}
 
 export interface Child {
   proc: ChildProcess;
@@ -29,12 +49,13 @@ export interface ForkOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Forks `script` as `node --import tsx <script> <json arg>` from the repository root. */
+/** Forks `script`'s bundle, or `node --import tsx <script>` when it was not bundled, with `<json arg>`, from the repository root. */
 export function forkChild(o: ForkOptions): Child {
   const fd = openSync(o.logFile, 'a');
-  const proc = fork(fileURLToPath(new URL(o.script, import.meta.url)), [JSON.stringify(o.arg)], {
+  const bundle = bundles.get(o.script);
+  const proc = fork(bundle ?? fileURLToPath(new URL(o.script, import.meta.url)), [JSON.stringify(o.arg)], {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx', ...(o.nodeFlags ?? [])],
+    execArgv: [...(bundle ? [] : ['--import', 'tsx']), ...(o.nodeFlags ?? [])],
     env: { ...process.env, ...o.env },
     stdio: ['ignore', fd, fd, 'ipc'],
   });

@@ -14,6 +14,8 @@ import { fmtConnect, fmtStep, type ConnectResult, type MemoryFigures, type PoolC
 export interface Timing {
   /** Unmeasured lead-in of each window. */
   warmupMs: number;
+  /** Between the connect and the steady window, at the production rate, unmeasured. */
+  settleMs: number;
   /** The steady window at N/10 heartbeats/s. */
   steadyMs: number;
   /** Each saturation step. */
@@ -62,6 +64,10 @@ export async function runServer(o: RunOptions): Promise<ServerRun> {
     const connect = await connectPhase(server, fleet, 64, t.connectTimeoutMs);
     o.log(`${o.kind}: connect ${fmtConnect(connect, o.agents)}`);
     const base = o.agents / 10;
+    // Steady means long after the connect: its aftermath (the first heartbeat row of every worker,
+    // the collection of the connect's garbage) is the connect's cost, and a production master
+    // spends nearly all its life past it.
+    await sleep(t.settleMs);
     const steady = await quietStep(server, fleet, base, t.steadyMs, o);
     o.log(`${o.kind}: steady ${fmtStep(steady)}`);
     const memorySteady = await memory(server);

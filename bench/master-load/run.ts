@@ -3,6 +3,7 @@
  *   npx tsx bench/master-load/run.ts [--agents 1000,10000] [--quick] [--processes 4]
  *        [--only master|bare] [--fresh-chain] [--cpu-prof] [--quiet-wait S] [--json FILE]
  *        [--server-node-flags=--trace-gc]   (extra node flags for the servers; output in their logs)
+ *        [--tsx]   (children from the TypeScript sources under tsx instead of bundles, as before)
  * For each agent count: a local chain with that many registered workers, then the master and the
  * bare `ws` yardstick in turn, each in its own process, driven by the same load generators. Prints
  * the figures side by side and the issue's targets as PASS/FAIL. Everything stays on 127.0.0.0/8,
@@ -13,6 +14,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBenchChain } from './chain-setup.ts';
+import { bundleChildren } from './children.ts';
 import type { ServerKind } from './fleet.ts';
 import { runServer, type Timing } from './phases.ts';
 import type { ServerRun } from './results.ts';
@@ -21,8 +23,8 @@ import { machineBusyMs } from './proc-stats.ts';
 import { fastBenchSealKey } from './seal-signer.ts';
 
 const LADDER = [1000, 1500, 2250, 3400, 5000, 7500, 11_000, 16_000, 20_000, 24_000, 28_000, 32_000, 40_000, 50_000];
-const FULL: Omit<Timing, 'ladder'> = { warmupMs: 1000, steadyMs: 20_000, stepMs: 4000, sustainedMaxMs: 60_000, drainMs: 2000, connectTimeoutMs: 120_000 };
-const QUICK: Omit<Timing, 'ladder'> = { warmupMs: 500, steadyMs: 3000, stepMs: 1500, sustainedMaxMs: 5000, drainMs: 1000, connectTimeoutMs: 60_000 };
+const FULL: Omit<Timing, 'ladder'> = { warmupMs: 1000, settleMs: 30_000, steadyMs: 20_000, stepMs: 4000, sustainedMaxMs: 60_000, drainMs: 2000, connectTimeoutMs: 120_000 };
+const QUICK: Omit<Timing, 'ladder'> = { warmupMs: 500, settleMs: 1000, steadyMs: 3000, stepMs: 1500, sustainedMaxMs: 5000, drainMs: 1000, connectTimeoutMs: 60_000 };
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'quiet-wait': { type: 'string', default: '180' },
     'server-node-flags': { type: 'string' },
+    tsx: { type: 'boolean', default: false },
   },
 });
 
@@ -115,11 +118,13 @@ async function benchSize(agents: number): Promise<Partial<Record<ServerKind, Ser
 }
 
 async function main(): Promise<void> {
-  const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? '?', node: process.version, date: new Date().toISOString(), logLevel: process.env.LOG_LEVEL ?? 'warn' };
-  log(`machine: ${machine.nproc} cores (${machine.cpu}), node ${machine.node}; ${processes} load processes; logs in ${logDir}`);
+  const children = values.tsx ? 'tsx' : 'bundled';
+  const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? '?', node: process.version, date: new Date().toISOString(), logLevel: process.env.LOG_LEVEL ?? 'warn', children };
+  log(`machine: ${machine.nproc} cores (${machine.cpu}), node ${machine.node}; ${processes} load processes (${children}); logs in ${logDir}`);
+  if (!values.tsx) await bundleChildren(['./master-server.ts', './bare-server.ts', './load-gen.ts']);
   const results: Array<Partial<Record<ServerKind, ServerRun>>> = [];
   for (const n of sizes) results.push(await benchSize(n));
-  const out: string[] = [`\nK8s-DaaS master load benchmark — ${machine.date}, ${machine.nproc} cores, node ${machine.node}, master LOG_LEVEL=${machine.logLevel}${quick ? ', QUICK (indicative only)' : ''}\n`];
+  const out: string[] = [`\nK8s-DaaS master load benchmark — ${machine.date}, ${machine.nproc} cores, node ${machine.node}, master LOG_LEVEL=${machine.logLevel}, children ${children}${quick ? ', QUICK (indicative only)' : ''}\n`];
   for (const r of results) out.push(figuresTable(r.master, r.bare), '');
   for (const r of results) for (const run of [r.master, r.bare]) if (run) out.push(ladderTable(run), '');
   const last = [...results].reverse().find((r) => r.master && r.bare);
