@@ -171,7 +171,8 @@ export function smokeTest(agent: Buffer): void {
   }
 }
 
-function writeAtomically(file: string, data: Buffer | string): void {
+/** Writes `data` to `file` by rename: a reader (a running master, a download) never sees half a file. */
+export function writeAtomically(file: string, data: Buffer | string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, data, { mode: 0o644 });
   renameSync(tmp, file);

@@ -12,12 +12,12 @@
  * The bundle is run once (`help`) before it replaces the previous one.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { asciiComments } from './build-agent-bundle.ts';
+import { asciiComments, writeAtomically } from './build-agent-bundle.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const MASTER_BUNDLE = join(ROOT, 'dist/master/k8s-daas-master.mjs');
@@ -41,12 +41,10 @@ export async function bundleProgram(entry: string): Promise<string> {
   return asciiComments(result.outputFiles[0].text);
 }
 
-/** Writes `code` to `file` by rename, so a running master's file is never half-written. */
+/** Writes `code` to `file` (and its directory) by rename, so a running master's file is never half-written. */
 export function writeModule(file: string, code: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, code, { mode: 0o644 });
-  renameSync(tmp, file);
+  writeAtomically(file, code);
 }
 
 /**

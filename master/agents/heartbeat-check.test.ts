@@ -77,7 +77,7 @@ describe('heartbeat in-place check', () => {
       if (bySchema.ok && fast.ok) {
         expect(fast.msg).toEqual(bySchema.msg);
         accepted++;
-        if (heartbeatInPlace("heartbeat", JSON.parse(frame) as object)) acceptedInPlace++;
+        if (heartbeatInPlace('heartbeat', JSON.parse(frame) as object)) acceptedInPlace++;
       } else if (!bySchema.ok && !fast.ok) {
         expect(fast.reason).toBe(bySchema.reason);
       }
