@@ -8,6 +8,7 @@
  */
 import { systemClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logging/logger.ts';
+import { stopOnSignals } from '../shared/process/stop-on-signals.ts';
 import { startAgent } from './agent.ts';
 import { createProcessRunner } from './k3s/runner.ts';
 import { createHostMetricsCollector, type SystemInfoApi } from './metrics/collector.ts';
@@ -43,18 +44,8 @@ export async function run(prepareArgs: readonly string[]): Promise<void> {
     clock: systemClock,
     logger,
   });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'agent shutting down');
-    agent.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  // `on`, not `once`: a second signal during the shutdown must not kill the agent with k3s still up.
-  for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
+  // A second signal during the shutdown must not kill the agent with k3s still up: stopOnSignals absorbs it.
+  stopOnSignals({ signals: STOP_SIGNALS, logger, message: 'agent shutting down', stop: () => agent.stop() });
 }
 
 /** The static facts from the startup step, the rest read live: from /proc on Linux, else by systeminformation. */

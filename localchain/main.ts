@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { createLogger } from '../shared/logging/logger.ts';
+import { stopOnSignals } from '../shared/process/stop-on-signals.ts';
 import { CliError, USAGE, parseCli, type CliOptions } from './cli-args.ts';
 import { startLocalChain } from './index.ts';
 
@@ -43,21 +44,7 @@ async function main(): Promise<void> {
   if (options.out) writeInfo(options.out, json);
   process.stdout.write(`${json}\n`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    chain.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'stopping failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals({ signals: ['SIGINT', 'SIGTERM'], logger, message: 'stopping', stop: () => chain.close() });
 }
 
 main().catch((err: unknown) => {

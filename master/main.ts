@@ -12,6 +12,7 @@ import { loadEnvFile } from '../shared/config/env-file.ts';
 import { loadSigningKey } from '../shared/config/signing-key.ts';
 import { DaasError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logging/logger.ts';
+import { stopOnSignals } from '../shared/process/stop-on-signals.ts';
 import { startMaster } from './app.ts';
 import { defaultDownloadPaths, downloadRoutes, downloadsProblem } from './downloads/routes.ts';
 import { WORKERS_USAGE, localMasterUrl, parseWorkersArgs, runWorkersCommand } from './cli/workers.ts';
@@ -101,22 +102,7 @@ async function serve(envFile: string | undefined): Promise<void> {
     kubeconfigPath: c.K3S_KUBECONFIG,
     extraRoutes: () => downloadRoutes(downloads),
   });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    master.close().then(
-      () => process.exit(0),
-      (err: Error) => {
-        logger.error({ err: err.message }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  // `on`, not `once`: execa's signal-exit re-raises a signal once no other listener is left.
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals({ signals: ['SIGTERM', 'SIGINT'], logger, message: 'shutting down', stop: () => master.close() });
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

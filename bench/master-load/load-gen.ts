@@ -8,8 +8,8 @@
 import { createReconnectBackoff } from '../../agent/session/backoff.ts';
 import { Histogram } from './histogram.ts';
 import type { BeatReport, ConnectReport, LoadCommand, LoadGenArgs, LoadReply } from './load-protocol.ts';
-import { fastBenchSealKey } from './seal-signer.ts';
 import { SimAgent } from './sim-agent.ts';
+import { benchSealSigner } from './workers.ts';
 
 /** The master's heartbeat interval (DESIGN.md default). */
 const BASE_INTERVAL_MS = 10_000;
@@ -51,7 +51,7 @@ const hooks = {
 
 const keysStarted = performance.now();
 const agents: SimAgent[] = [];
-for (let i = args.from; i < args.to; i++) agents.push(new SimAgent(i, fastBenchSealKey(i), args.sourceIps[(i - args.from) % args.sourceIps.length], hooks));
+for (let i = args.from; i < args.to; i++) agents.push(new SimAgent(i, benchSealSigner(i), args.sourceIps[(i - args.from) % args.sourceIps.length], hooks));
 const keysMs = performance.now() - keysStarted;
 
 // ── the heartbeat scheduler: one loop for the life of the process ──

@@ -20,7 +20,7 @@ import { runServer, type Timing } from './phases.ts';
 import type { ServerRun } from './results.ts';
 import { figuresTable, ladderTable, verdicts, verdictTable } from './report.ts';
 import { machineBusyMs } from './proc-stats.ts';
-import { fastBenchSealKey } from './seal-signer.ts';
+import { benchSealSigner } from './workers.ts';
 
 const LADDER = [1000, 1500, 2250, 3400, 5000, 7500, 11_000, 16_000, 20_000, 24_000, 28_000, 32_000, 40_000, 50_000];
 const FULL: Omit<Timing, 'ladder'> = { warmupMs: 1000, settleMs: 30_000, steadyMs: 20_000, stepMs: 4000, sustainedMaxMs: 60_000, drainMs: 2000, connectTimeoutMs: 120_000 };
@@ -88,7 +88,7 @@ async function benchSize(agents: number): Promise<Partial<Record<ServerKind, Ser
     workers: agents,
     cacheDir: workDir,
     fresh: values['fresh-chain'],
-    pubkeys: async () => Array.from({ length: agents }, (_, i) => fastBenchSealKey(i).getPublicKey().toRawBytes()),
+    pubkeys: async () => Array.from({ length: agents }, (_, i) => benchSealSigner(i).publicKey),
     progress: (done) => done % 1000 === 0 && log(`chain: ${done}/${agents} workers registered`),
   });
   log(`chain: ${agents} workers ${bc.cached ? 'loaded from the cache' : `registered in ${Math.round(bc.registerMs / 1000)} s`}`);

@@ -4,8 +4,7 @@
  * the heartbeat schedule; the agent only sends, counts in-flight beats and hands acks back.
  */
 import WebSocket from 'ws';
-import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import { signAuth } from '../../shared/chain/seal-key.ts';
+import type { SealSigner } from '../../agent/session/seal-signer.ts';
 import { benchNodeId } from './workers.ts';
 
 /** The real agent's session deadlines (DEFAULT_TIMEOUTS of agent/session/session.ts). */
@@ -35,7 +34,7 @@ export class SimAgent {
 
   constructor(
     readonly index: number,
-    readonly key: Ed25519Keypair,
+    readonly key: SealSigner,
     readonly sourceIp: string,
     readonly hooks: AgentHooks,
   ) {
@@ -120,7 +119,7 @@ export class SimAgent {
   }
 
   async #answer(ws: WebSocket, masterId: string, nonce: string): Promise<void> {
-    const signature = await signAuth(this.key, masterId, this.nodeId, nonce);
+    const signature = await this.key.signAuth(masterId, this.nodeId, nonce);
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'auth', nodeId: this.nodeId, signature, agentVersion: 'k8s-daas-bench/1' }));
   }
 }

@@ -3,8 +3,7 @@
  * chain setup registers them and every load process re-derives the keys it needs to sign, so no
  * secret travels between processes and a rerun names the same workers.
  */
-import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import { deriveSealKey } from '../../shared/chain/seal-key.ts';
+import { sealSignerOf, type SealSigner } from '../../agent/session/seal-signer.ts';
 
 /** Workers per owner address: the contract's MAX_WORKERS_PER_ADDRESS. */
 export const WORKERS_PER_OWNER = 10;
@@ -19,7 +18,10 @@ export function benchSealToken(index: number): string {
   return `k8s-daas-bench-seal-token-v1-${String(index).padStart(8, '0')}`;
 }
 
-/** The seal key of worker `index`. */
-export function benchSealKey(index: number): Ed25519Keypair {
-  return deriveSealKey(benchSealToken(index));
+/**
+ * The seal key of worker `index`, as the installed agent holds it (node:crypto, no SDK): built and
+ * signing in microseconds, so the load generators spend the cores on sockets, not on curve arithmetic.
+ */
+export function benchSealSigner(index: number): SealSigner {
+  return sealSignerOf(benchSealToken(index));
 }
