@@ -79,6 +79,14 @@ describe('worker_registry aborts, by name', () => {
     expect(abort.abortCode).toBe(2);
   });
 
+  it('runs transactions a sender sends at once one after the other: all execute, none refused for a stale gas coin', async () => {
+    const key = await fx.fundedKey();
+    const regs = await Promise.all(
+      ['together-1', 'together-2', 'together-3'].map((nodeId) => fx.chain.registerWorker({ signer: key, nodeId, sealPubkey: sealPublicKey(SEAL), stakeMist: ONE_SUI })),
+    );
+    expect(new Set(regs.map((r) => r.digest)).size).toBe(3);
+  });
+
   it('ETooManyWorkers for the 11th worker of one address', async () => {
     const key = await fx.fundedKey(2);
     for (let i = 0; i < 10; i++) {

@@ -51,6 +51,28 @@ export interface RegisterWorkerInput {
 /** What a transaction costs at most beyond its payments, for balance checks before staking. */
 export const GAS_BUDGET_ALLOWANCE_MIST = 50_000_000n;
 
+// Per sender, the tail of its queue of transactions in this process.
+const senderQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `work` after every earlier transaction of `sender` in this process has ended. Two transactions
+ * built at the same time pick the same gas coin (and the same version of any owned object, such as
+ * the MasterCap), and the chain refuses the second ("not available for consumption"): the master
+ * signs from more than one loop (status mirror, request results), and tests sign as it beside it.
+ */
+function oneAtATime<T>(sender: string, work: () => Promise<T>): Promise<T> {
+  const run = (senderQueues.get(sender) ?? Promise.resolve()).then(work, work);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  senderQueues.set(sender, tail);
+  void tail.then(() => {
+    if (senderQueues.get(sender) === tail) senderQueues.delete(sender);
+  });
+  return run;
+}
+
 export class WorkerChain {
   readonly ids: PackageIds;
   readonly client: ClientWithCoreApi;
@@ -265,9 +287,17 @@ export class WorkerChain {
     }
   }
 
-  /** Builds, signs and executes `tx` as `signer`; decodes a failure into a DaasError. */
-  async execute(tx: Transaction, signer: Signer, beforeSend?: (digest: string) => void | Promise<void>): Promise<ExecutedTx> {
-    tx.setSenderIfNotSet(signer.toSuiAddress());
+  /**
+   * Builds, signs and executes `tx` as `signer`; decodes a failure into a DaasError. Transactions of
+   * one sender run one after the other in this process (see `oneAtATime`).
+   */
+  execute(tx: Transaction, signer: Signer, beforeSend?: (digest: string) => void | Promise<void>): Promise<ExecutedTx> {
+    const sender = signer.toSuiAddress();
+    return oneAtATime(sender, () => this.#execute(tx, signer, sender, beforeSend));
+  }
+
+  async #execute(tx: Transaction, signer: Signer, sender: string, beforeSend?: (digest: string) => void | Promise<void>): Promise<ExecutedTx> {
+    tx.setSenderIfNotSet(sender);
     let result;
     try {
       const bytes = await tx.build({ client: this.client });
