@@ -8,16 +8,7 @@
  * what the API server said (kubectl's view) and no field of a payload is lost.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  ApiException,
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  ServerConfiguration,
-  createConfiguration,
-  type RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node';
+import type { KubernetesObjectApi, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { KubeApiError } from './errors.ts';
 import type { KubeApi, ListRef, ObjectRef } from './kube.ts';
 import type { KubeObject } from './payload.ts';
@@ -45,8 +36,11 @@ export function kubeClientFromKubeconfig(options: KubeClientOptions): KubeApi {
   const exchange = new AsyncLocalStorage<Exchange>();
   let client: { api: KubernetesObjectApi; server: string } | null = null;
 
-  const connect = () => {
+  const connect = async () => {
     if (client) return client;
+    const { KubeConfig, KubernetesObjectApi, ServerConfiguration, createConfiguration } = await loadClient().catch((err: Error) => {
+      throw new KubeApiError(0, 'ClientError', `cannot load @kubernetes/client-node (reinstall the master's dependencies: npm ci): ${err.message}`, { cause: err });
+    });
     const kc = new KubeConfig();
     try {
       kc.loadFromFile(options.kubeconfigPath);
@@ -65,13 +59,13 @@ export function kubeClientFromKubeconfig(options: KubeClientOptions): KubeApi {
   };
 
   const call = async (send: KubeObject | undefined, fn: (api: KubernetesObjectApi) => Promise<unknown>): Promise<KubeObject> => {
-    const { api, server } = connect();
+    const { api, server } = await connect();
     const ex: Exchange = { send: send === undefined ? undefined : JSON.stringify(send) };
     try {
       await exchange.run(ex, () => fn(api));
     } catch (err) {
       // The server may have done it even if the client then choked on the answer: trust the status.
-      if (!(ex.status !== undefined && ex.status < 300 && ex.body !== undefined)) throw toKubeError(err, ex, server, timeoutMs);
+      if (!(ex.status !== undefined && ex.status < 300 && ex.body !== undefined)) throw toKubeError(err, ex, server, timeoutMs, (await loadClient()).ApiException);
     }
     return parseBody(ex);
   };
@@ -88,9 +82,19 @@ export function kubeClientFromKubeconfig(options: KubeClientOptions): KubeApi {
       call(undefined, (api) => api.list(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, undefined, ref.labelSelector)),
     create: (obj) => call(obj, (api) => api.create(obj)),
     replace: (obj) => call(obj, (api) => api.replace(obj)),
-    mergePatch: (patch) => call(patch, (api) => api.patch(patch, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)),
+    mergePatch: (patch) => call(patch, async (api) => api.patch(patch, undefined, undefined, undefined, undefined, (await loadClient()).PatchStrategy.MergePatch)),
     delete: (ref: ObjectRef) => call(undefined, (api) => api.delete(header(ref))),
   };
+}
+
+/**
+ * The client is loaded on the first API call, not with the master: its generated models are ~20 MB
+ * of the master's heap (source text, compiled code, ~1,400 modules), which every major GC would
+ * otherwise mark for the life of a master that may never run a request.
+ */
+let clientModule: Promise<typeof import('@kubernetes/client-node')> | null = null;
+function loadClient(): Promise<typeof import('@kubernetes/client-node')> {
+  return (clientModule ??= import('@kubernetes/client-node'));
 }
 
 async function prepare(ctx: RequestContext, ex: Exchange | undefined, timeoutMs: number): Promise<RequestContext> {
@@ -119,7 +123,7 @@ function parseBody(ex: Exchange): KubeObject {
   }
 }
 
-function toKubeError(err: unknown, ex: Exchange, server: string, timeoutMs: number): KubeApiError {
+function toKubeError(err: unknown, ex: Exchange, server: string, timeoutMs: number, ApiException: typeof import('@kubernetes/client-node').ApiException): KubeApiError {
   if (err instanceof KubeApiError) return err;
   const status = ex.status ?? (err instanceof ApiException ? err.code : undefined);
   if (status !== undefined && status >= 300) {
