@@ -9,6 +9,7 @@ import type { Signer } from '@mysten/sui/cryptography';
 import type { Clock } from '../shared/clock.ts';
 import type { ChainEvent } from './pool/chain-events.ts';
 import type { WorkerChain } from '../shared/chain/worker-chain.ts';
+import type { EventsClient } from '../shared/chain/events-thread.ts';
 import { AgentPool } from './agents/agent-pool.ts';
 import { AgentServer, AGENT_PATH } from './agents/agent-server.ts';
 import { AuthFailureLimiter } from './agents/auth-limiter.ts';
@@ -34,6 +35,8 @@ import { createRequestExecutor, DEFAULT_KUBECONFIG, kubeClientFromKubeconfig, ty
 export interface MasterOptions {
   masterId: string;
   chain: WorkerChain;
+  /** Where the watcher lists events: an EventsThread in the service, keeping that work off the event loop; default `chain.client`. */
+  chainEvents?: EventsClient;
   tokens: JoinTokenProvider;
   clock: Clock;
   logger: Logger;
@@ -103,6 +106,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const waiter = new RegistrationWaiter((nodeId) => pool.worker(nodeId), o.pendingTimeoutMs);
   const watcher = new ChainWatcher({
     chain: o.chain,
+    events: o.chainEvents,
     store,
     clock: o.clock,
     logger: log,

@@ -8,6 +8,7 @@ import { systemClock } from '../shared/clock.ts';
 import { createSuiClient } from '../shared/chain/sui-client.ts';
 import { signerFromKey } from '../shared/chain/signer.ts';
 import { WorkerChain } from '../shared/chain/worker-chain.ts';
+import { EventsThread } from '../shared/chain/events-thread.ts';
 import { loadEnvFile } from '../shared/config/env-file.ts';
 import { loadSigningKey } from '../shared/config/signing-key.ts';
 import { DaasError } from '../shared/errors.ts';
@@ -71,6 +72,7 @@ async function serve(envFile: string | undefined): Promise<void> {
   const c = loaded.config;
   const logger = createLogger({ level: c.LOG_LEVEL, name: 'k8s-daas-master' });
   const signer = c.SUI_PRIVATE_KEY || c.SUI_KEYSTORE ? signerFromKey(loadSigningKey(c)) : undefined;
+  const chainEvents = new EventsThread({ url: c.SUI_RPC_URL, transport: c.SUI_RPC_TRANSPORT });
   const chain = new WorkerChain({
     client: createSuiClient({ url: c.SUI_RPC_URL, transport: c.SUI_RPC_TRANSPORT }),
     ids: { packageId: c.K8S_DAAS_PACKAGE_ID, registryId: c.K8S_DAAS_REGISTRY_ID, schedulerId: c.K8S_DAAS_SCHEDULER_ID },
@@ -85,6 +87,7 @@ async function serve(envFile: string | undefined): Promise<void> {
   const master = await startMaster({
     masterId: c.K8S_DAAS_MASTER_ID,
     chain,
+    chainEvents,
     tokens,
     clock: systemClock,
     logger,
@@ -102,7 +105,11 @@ async function serve(envFile: string | undefined): Promise<void> {
     kubeconfigPath: c.K3S_KUBECONFIG,
     extraRoutes: () => downloadRoutes(downloads),
   });
-  stopOnSignals({ signals: ['SIGTERM', 'SIGINT'], logger, message: 'shutting down', stop: () => master.close() });
+  const stop = async () => {
+    await master.close();
+    await chainEvents.close();
+  };
+  stopOnSignals({ signals: ['SIGTERM', 'SIGINT'], logger, message: 'shutting down', stop });
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

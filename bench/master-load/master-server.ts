@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../shared/clock.ts';
 import { createSuiClient } from '../../shared/chain/sui-client.ts';
 import { WorkerChain } from '../../shared/chain/worker-chain.ts';
+import { EventsThread } from '../../shared/chain/events-thread.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 import { startMaster } from '../../master/app.ts';
 import { nodeTokenProvider } from '../../master/tokens/join-tokens.ts';
@@ -36,9 +37,12 @@ async function main(): Promise<void> {
   const tokenFile = join(dir, 'node-token');
   writeFileSync(tokenFile, `${NODE_TOKEN}\n`, { mode: 0o600 });
   const logger = createLogger({ level: (process.env.LOG_LEVEL ?? 'warn') as 'warn', name: 'k8s-daas-master' });
+  // As master/main.ts: the watcher lists events from a thread of its own.
+  const chainEvents = new EventsThread({ url: a.rpcUrl });
   const master = await startMaster({
     masterId: a.masterId,
     chain: new WorkerChain({ client: createSuiClient({ url: a.rpcUrl }), ids: a }),
+    chainEvents,
     tokens: nodeTokenProvider({ file: tokenFile, logger }),
     clock: systemClock,
     logger,
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
   probeMethod(master.store, 'getIdentity');
   serveRunner('master-server', a.maxLifetimeMs, async () => {
     await master.close();
+    await chainEvents.close();
     rmSync(dir, { recursive: true, force: true });
   });
   announceReady(master.url, performance.now() - started);

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.ts';
 import { EventReader } from '../../shared/chain/event-reader.ts';
+import type { EventsClient } from '../../shared/chain/events-thread.ts';
 import type { WorkerChain } from '../../shared/chain/worker-chain.ts';
 import { decodeChainError } from '../../shared/chain/chain-errors.ts';
 import type { PoolStore } from '../pool/store.ts';
@@ -24,6 +25,8 @@ export interface ChainWatcherOptions {
   modules?: readonly ChainModule[];
   /** Counts failed polls (metrics). */
   onPollError?: () => void;
+  /** Where `listEvents` is called (an EventsThread in the service); default the chain's client. */
+  events?: EventsClient;
 }
 
 export class ChainWatcher {
@@ -43,7 +46,7 @@ export class ChainWatcher {
     this.#readers = (options.modules ?? ['worker_registry', 'k8s_scheduler']).map(
       (module) =>
         new EventReader({
-          client: options.chain.client,
+          client: options.events ?? options.chain.client,
           packageId: options.chain.ids.packageId,
           module,
           cursor: options.store.getCursor(module),

@@ -4,10 +4,10 @@
  * (one database transaction), then calls `commit(page)`. So a crash between the two re-reads the
  * page, and the (txDigest, eventIndex) de-duplication here and in the store absorbs the repeat.
  */
-import type { ClientWithCoreApi } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { decodeChainError } from './chain-errors.ts';
 import { decodeChainEvent, type ChainEvent } from './chain-events.ts';
+import type { EventsClient } from './events-thread.ts';
 
 export interface EventPage {
   events: ChainEvent[];
@@ -17,7 +17,8 @@ export interface EventPage {
 }
 
 export interface EventReaderOptions {
-  client: ClientWithCoreApi;
+  /** A core-API client, or an EventsThread. */
+  client: EventsClient;
   packageId: string;
   module: 'worker_registry' | 'k8s_scheduler';
   /** A cursor saved earlier; null reads from the beginning of the chain. */
@@ -30,7 +31,7 @@ export interface EventReaderOptions {
 
 export class EventReader {
   readonly module: EventReaderOptions['module'];
-  #client: ClientWithCoreApi;
+  #client: EventsClient;
   #packageId: string;
   #cursor: string | null;
   #pageSize: number;

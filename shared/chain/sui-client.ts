@@ -18,14 +18,15 @@ export interface SuiClientOptions {
 
 /** A core-API client for `url` over the chosen transport (gRPC by default). */
 export function createSuiClient(options: SuiClientOptions): ClientWithCoreApi {
-  const network = options.network ?? guessNetwork(options.url);
+  const network = options.network ?? networkOf(options.url);
   if (options.transport === 'graphql') {
     return new SuiGraphQLClient({ url: options.url, network });
   }
   return new SuiGrpcClient({ baseUrl: options.url, network });
 }
 
-function guessNetwork(url: string): 'mainnet' | 'testnet' | 'devnet' | 'localnet' {
+/** The SDK's network name for an endpoint (its defaults only; the URL is what counts). */
+export function networkOf(url: string): 'mainnet' | 'testnet' | 'devnet' | 'localnet' {
   if (url.includes('mainnet')) return 'mainnet';
   if (url.includes('testnet')) return 'testnet';
   if (url.includes('devnet')) return 'devnet';
