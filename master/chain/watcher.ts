@@ -71,10 +71,14 @@ export class ChainWatcher {
     for (const reader of this.#readers) {
       for (;;) {
         const page = await reader.next();
-        const result = this.#opts.store.applyChainEvents(reader.module as ChainModule, page.events, page.cursor);
-        reader.commit(page);
-        applied += result.applied;
-        if (result.applied > 0) this.#opts.onApplied?.(result.appliedEvents);
+        // Nothing new and the cursor where it was (the poll of an idle chain, every second): no
+        // database transaction, whose commit would cost the event loop for nothing.
+        if (page.events.length > 0 || page.cursor !== reader.cursor) {
+          const result = this.#opts.store.applyChainEvents(reader.module as ChainModule, page.events, page.cursor);
+          reader.commit(page);
+          applied += result.applied;
+          if (result.applied > 0) this.#opts.onApplied?.(result.appliedEvents);
+        }
         if (!page.hasNextPage || this.#stop.signal.aborted) break;
       }
     }
