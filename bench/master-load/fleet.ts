@@ -100,7 +100,7 @@ export class LoadFleet {
         url: `${o.url.replace(/^http/, 'ws')}/v1/agent`,
         from: p * per,
         to: Math.min(o.agents, (p + 1) * per),
-        // 127.0.0.2 … 127.0.0.41 for four processes: at most ~250 sockets per source address.
+        // 127.0.0.2 … 127.0.0.11 for the first process (…41 for four): ≤ 1,000 sockets per source address.
         sourceIps: Array.from({ length: 10 }, (_, j) => `127.0.0.${2 + p * 10 + j}`),
         maxLifetimeMs: o.maxLifetimeMs,
       };

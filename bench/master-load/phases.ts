@@ -46,6 +46,8 @@ export interface RunOptions {
  * saturation: the report shows the knees separately (highest rate with p99 ≤ 5 ms and ≤ 100 ms).
  */
 const SATURATED_P99_MS = 1000;
+/** Agents connecting at once in the connect phase (the storm connects all of them at once). */
+const CONNECTS_IN_FLIGHT = 256;
 /** Other programs using more than this (in cores) during a window make it "disturbed". */
 const DISTURBED_CORES = 0.25;
 /** The master's status page keeps this many samples per worker (master/status-page). */
@@ -61,7 +63,8 @@ export async function runServer(o: RunOptions): Promise<ServerRun> {
     await sleep(2000);
     const memoryIdle = await memory(server);
     fleet = await LoadFleet.start({ url: server.url, agents: o.agents, processes: o.processes, logDir: o.server.logDir, maxLifetimeMs: o.server.maxLifetimeMs });
-    const connect = await connectPhase(server, fleet, 64, t.connectTimeoutMs);
+    // 256 handshakes in flight, however many load processes share them.
+    const connect = await connectPhase(server, fleet, Math.ceil(CONNECTS_IN_FLIGHT / o.processes), t.connectTimeoutMs);
     o.log(`${o.kind}: connect ${fmtConnect(connect, o.agents)}`);
     const base = o.agents / 10;
     // Steady means long after the connect: its aftermath (the first heartbeat row of every worker,
