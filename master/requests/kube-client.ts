@@ -34,14 +34,14 @@ interface Exchange {
 export function kubeClientFromKubeconfig(options: KubeClientOptions): KubeApi {
   const timeoutMs = options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
   const exchange = new AsyncLocalStorage<Exchange>();
-  let client: { api: KubernetesObjectApi; server: string } | null = null;
+  let client: { api: KubernetesObjectApi; server: string; k8s: KubeClientModule } | null = null;
 
   const connect = async () => {
     if (client) return client;
-    const { KubeConfig, KubernetesObjectApi, ServerConfiguration, createConfiguration } = await loadClient().catch((err: Error) => {
+    const k8s = await loadClient().catch((err: Error) => {
       throw new KubeApiError(0, 'ClientError', `cannot load @kubernetes/client-node (reinstall the master's dependencies: npm ci): ${err.message}`, { cause: err });
     });
-    const kc = new KubeConfig();
+    const kc = new k8s.KubeConfig();
     try {
       kc.loadFromFile(options.kubeconfigPath);
     } catch (err) {
@@ -49,23 +49,23 @@ export function kubeClientFromKubeconfig(options: KubeClientOptions): KubeApi {
     }
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeApiError(0, 'Unavailable', `the kubeconfig ${options.kubeconfigPath} has no current cluster`);
-    const config = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
+    const config = k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       promiseMiddleware: [{ pre: async (ctx) => prepare(ctx, exchange.getStore(), timeoutMs), post: async (rsp) => record(rsp, exchange.getStore()) }],
     });
-    client = { api: new KubernetesObjectApi(config), server: cluster.server };
+    client = { api: new k8s.KubernetesObjectApi(config), server: cluster.server, k8s };
     return client;
   };
 
-  const call = async (send: KubeObject | undefined, fn: (api: KubernetesObjectApi) => Promise<unknown>): Promise<KubeObject> => {
-    const { api, server } = await connect();
+  const call = async (send: KubeObject | undefined, fn: (api: KubernetesObjectApi, k8s: KubeClientModule) => Promise<unknown>): Promise<KubeObject> => {
+    const { api, server, k8s } = await connect();
     const ex: Exchange = { send: send === undefined ? undefined : JSON.stringify(send) };
     try {
-      await exchange.run(ex, () => fn(api));
+      await exchange.run(ex, () => fn(api, k8s));
     } catch (err) {
       // The server may have done it even if the client then choked on the answer: trust the status.
-      if (!(ex.status !== undefined && ex.status < 300 && ex.body !== undefined)) throw toKubeError(err, ex, server, timeoutMs, (await loadClient()).ApiException);
+      if (!(ex.status !== undefined && ex.status < 300 && ex.body !== undefined)) throw toKubeError(err, ex, server, timeoutMs, k8s.ApiException);
     }
     return parseBody(ex);
   };
@@ -82,18 +82,19 @@ export function kubeClientFromKubeconfig(options: KubeClientOptions): KubeApi {
       call(undefined, (api) => api.list(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, undefined, ref.labelSelector)),
     create: (obj) => call(obj, (api) => api.create(obj)),
     replace: (obj) => call(obj, (api) => api.replace(obj)),
-    mergePatch: (patch) => call(patch, async (api) => api.patch(patch, undefined, undefined, undefined, undefined, (await loadClient()).PatchStrategy.MergePatch)),
+    mergePatch: (patch) => call(patch, (api, k8s) => api.patch(patch, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch)),
     delete: (ref: ObjectRef) => call(undefined, (api) => api.delete(header(ref))),
   };
 }
 
 /**
- * The client is loaded on the first API call, not with the master: its generated models are ~20 MB
- * of the master's heap (source text, compiled code, ~1,400 modules), which every major GC would
- * otherwise mark for the life of a master that may never run a request.
+ * The client is loaded on the first API call, not with the master: its generated models (source
+ * text, compiled code, ~1,400 modules) were ~27 MB of a master's heap at 10,000 agents, which every
+ * major GC would otherwise mark for the life of a master that may never run a request.
  */
-let clientModule: Promise<typeof import('@kubernetes/client-node')> | null = null;
-function loadClient(): Promise<typeof import('@kubernetes/client-node')> {
+type KubeClientModule = typeof import('@kubernetes/client-node');
+let clientModule: Promise<KubeClientModule> | null = null;
+function loadClient(): Promise<KubeClientModule> {
   return (clientModule ??= import('@kubernetes/client-node'));
 }
 
@@ -123,7 +124,7 @@ function parseBody(ex: Exchange): KubeObject {
   }
 }
 
-function toKubeError(err: unknown, ex: Exchange, server: string, timeoutMs: number, ApiException: typeof import('@kubernetes/client-node').ApiException): KubeApiError {
+function toKubeError(err: unknown, ex: Exchange, server: string, timeoutMs: number, ApiException: KubeClientModule['ApiException']): KubeApiError {
   if (err instanceof KubeApiError) return err;
   const status = ex.status ?? (err instanceof ApiException ? err.code : undefined);
   if (status !== undefined && status >= 300) {

@@ -32,6 +32,7 @@ interface PlainError {
 type Reply = { id: number; ok: true; page: Page } | { id: number; ok: false; error: PlainError };
 
 // CommonJS, run with `eval`: no file of its own to ship next to the bundle or to resolve under tsx.
+// The client is built as createSuiClient (sui-client.ts) builds it, which the thread cannot import.
 const THREAD_SOURCE = `
 const { parentPort, workerData: w } = require('node:worker_threads');
 const client = import(w.moduleUrl).then((m) =>
@@ -71,13 +72,16 @@ export class EventsThread implements EventsClient {
       if (this.#closed) return Promise.reject(new Error('the chain events thread was stopped'));
       const worker = (this.#worker ??= this.#spawn());
       const id = this.#nextId++;
+      // An AbortSignal cannot cross the boundary (and EventReader passes none).
+      const { signal: _signal, ...rest } = query;
       return new Promise<Page>((resolve, reject) => {
         this.#calls.set(id, { resolve, reject });
-        // An AbortSignal cannot cross the boundary (and EventReader passes none).
-        const { signal: _signal, ...rest } = query as Query & {
-          signal?: AbortSignal;
-        };
-        worker.postMessage({ id, query: rest });
+        try {
+          worker.postMessage({ id, query: rest });
+        } catch (err) {
+          this.#calls.delete(id);
+          reject(err as Error);
+        }
       });
     },
   };
