@@ -9,7 +9,7 @@ import type { Signer } from '@mysten/sui/cryptography';
 import type { Clock } from '../shared/clock.ts';
 import type { ChainEvent } from './pool/chain-events.ts';
 import type { WorkerChain } from '../shared/chain/worker-chain.ts';
-import type { EventsClient } from '../shared/chain/events-thread.ts';
+import type { EventsClient } from '../shared/chain/event-reader.ts';
 import { AgentPool } from './agents/agent-pool.ts';
 import { AgentServer, AGENT_PATH } from './agents/agent-server.ts';
 import { AuthFailureLimiter } from './agents/auth-limiter.ts';

@@ -72,9 +72,10 @@ async function serve(envFile: string | undefined): Promise<void> {
   const c = loaded.config;
   const logger = createLogger({ level: c.LOG_LEVEL, name: 'k8s-daas-master' });
   const signer = c.SUI_PRIVATE_KEY || c.SUI_KEYSTORE ? signerFromKey(loadSigningKey(c)) : undefined;
-  const chainEvents = new EventsThread({ url: c.SUI_RPC_URL, transport: c.SUI_RPC_TRANSPORT });
+  const rpc = { url: c.SUI_RPC_URL, transport: c.SUI_RPC_TRANSPORT };
+  const chainEvents = new EventsThread(rpc);
   const chain = new WorkerChain({
-    client: createSuiClient({ url: c.SUI_RPC_URL, transport: c.SUI_RPC_TRANSPORT }),
+    client: createSuiClient(rpc),
     ids: { packageId: c.K8S_DAAS_PACKAGE_ID, registryId: c.K8S_DAAS_REGISTRY_ID, schedulerId: c.K8S_DAAS_SCHEDULER_ID },
   });
   const tokens =

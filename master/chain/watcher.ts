@@ -6,8 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.ts';
-import { EventReader } from '../../shared/chain/event-reader.ts';
-import type { EventsClient } from '../../shared/chain/events-thread.ts';
+import { EventReader, type EventsClient } from '../../shared/chain/event-reader.ts';
 import type { WorkerChain } from '../../shared/chain/worker-chain.ts';
 import { decodeChainError } from '../../shared/chain/chain-errors.ts';
 import type { PoolStore } from '../pool/store.ts';

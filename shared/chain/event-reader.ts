@@ -4,10 +4,15 @@
  * (one database transaction), then calls `commit(page)`. So a crash between the two re-reads the
  * page, and the (txDigest, eventIndex) de-duplication here and in the store absorbs the repeat.
  */
+import type { ClientWithCoreApi } from '@mysten/sui/client';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { decodeChainError } from './chain-errors.ts';
 import { decodeChainEvent, type ChainEvent } from './chain-events.ts';
-import type { EventsClient } from './events-thread.ts';
+
+/** What the reader needs of a client: a core-API client, or an EventsThread (events-thread.ts). */
+export interface EventsClient {
+  core: Pick<ClientWithCoreApi['core'], 'listEvents'>;
+}
 
 export interface EventPage {
   events: ChainEvent[];
@@ -17,7 +22,6 @@ export interface EventPage {
 }
 
 export interface EventReaderOptions {
-  /** A core-API client, or an EventsThread. */
   client: EventsClient;
   packageId: string;
   module: 'worker_registry' | 'k8s_scheduler';

@@ -10,16 +10,12 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ClientWithCoreApi } from '@mysten/sui/client';
+import type { EventsClient } from './event-reader.ts';
 import { networkOf, type SuiClientOptions } from './sui-client.ts';
 
 type ListEvents = ClientWithCoreApi['core']['listEvents'];
 type Query = Parameters<ListEvents>[0];
 type Page = Awaited<ReturnType<ListEvents>>;
-
-/** What EventReader needs of a client. */
-export interface EventsClient {
-  core: { listEvents: ListEvents };
-}
 
 /** An error as it crossed the thread boundary: what decodeChainError looks at, causes included. */
 interface PlainError {

@@ -13,7 +13,6 @@ const nonce = Buffer.alloc(32, 7).toString('base64');
 const signature = Buffer.alloc(97, 1).toString('base64');
 const digest = '4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi';
 
-
 function agent(msg: unknown) {
   return parseAgentFrame(JSON.stringify(msg));
 }
