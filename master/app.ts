@@ -22,7 +22,7 @@ import { baseUrl, closeServer, createMasterServer, listen } from './http/server.
 import { WalCheckpointer } from './pool/checkpointer.ts';
 import { openPoolDb } from './pool/db.ts';
 import { formatTransition } from './pool/format.ts';
-import { HeartbeatBuffer } from './pool/heartbeat-buffer.ts';
+import { HeartbeatBuffer, persistEveryFor } from './pool/heartbeat-buffer.ts';
 import type { Transition } from './pool/states.ts';
 import { LivePoolReader } from './pool/live-reader.ts';
 import { PoolStore } from './pool/store.ts';
@@ -92,7 +92,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const db = openPoolDb(o.dbPath);
   const store = new PoolStore({ db, clock: o.clock, onTransition });
   const checkpointer = o.dbPath === ':memory:' ? null : new WalCheckpointer({ db, path: o.dbPath, logger: log });
-  const heartbeats = new HeartbeatBuffer(store);
+  const heartbeats = new HeartbeatBuffer(store, { persistEveryMs: persistEveryFor(o.offlineAfterMs, o.heartbeatIntervalMs) });
   // What the API and the status page read: the pool with the buffered heartbeats on top.
   const live = new LivePoolReader(store, heartbeats);
   // For the sweeper: a sign of life the store does not hold yet (a buffered beat, the open session's admission).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeartbeatBuffer, type HeartbeatSink } from './heartbeat-buffer.ts';
+import { HeartbeatBuffer, persistEveryFor, type HeartbeatSink } from './heartbeat-buffer.ts';
 import type { StoredHeartbeat } from './tables.ts';
 import { heartbeat } from './testing.ts';
 import type { HeartbeatRecord } from './tables.ts';
@@ -145,5 +145,16 @@ describe('HeartbeatBuffer', () => {
     expect(buffer.flush()).toBe(1);
     expect(JSON.parse(sink.batches[0][0].metricsJson)).toEqual({ ...newest.metrics, gpus: [] });
     expect(JSON.parse(sink.batches[0][0].k3sJson)).toEqual(newest.k3s);
+  });
+
+  it('writes a beating worker often enough that its row never looks silent to the offline sweep', () => {
+    expect(persistEveryFor(40_000, 10_000)).toBe(28_000); // the defaults
+    expect(persistEveryFor(300_000, 10_000)).toBe(30_000); // at most every 30 s
+    expect(persistEveryFor(15_000, 5_000)).toBe(8_000);
+    expect(persistEveryFor(2_000, 1_000)).toBe(1_000); // at least every second
+    for (const [offline, beat] of [[40_000, 10_000], [15_000, 5_000], [9_000, 2_000]]) {
+      // The oldest row of a worker beating every `beat`: a write interval, one beat late, one flush tick.
+      expect(persistEveryFor(offline, beat) + beat + 1_000).toBeLessThan(offline);
+    }
   });
 });
