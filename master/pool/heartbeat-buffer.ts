@@ -31,6 +31,9 @@ export interface HeartbeatBufferOptions {
 }
 
 const DEFAULT_PERSIST_EVERY_MS = 30_000;
+const DEFAULT_SLICE_MS = 2;
+/** Rows per first slice; later slices are sized from the measured cost per row. */
+const FIRST_SLICE_ROWS = 64;
 
 /**
  * How often a beating worker's row is written, given the master's deadlines: often enough that the
@@ -39,14 +42,12 @@ const DEFAULT_PERSIST_EVERY_MS = 30_000;
  * reads the database, returns only the workers that really went quiet. With the write interval
  * above the deadline it would return nearly every worker on every sweep, each then to be cleared
  * against the buffer: ~70 ms of the event loop every 5 s at 10,000 workers. At most every 30 s,
- * at least every second.
+ * at least every second (a deadline under one heartbeat interval plus ~2 s cannot be kept with the
+ * 1 s tick: there the sweep still clears such rows against the buffer, only more slowly).
  */
 export function persistEveryFor(offlineAfterMs: number, heartbeatIntervalMs: number): number {
   return Math.min(DEFAULT_PERSIST_EVERY_MS, Math.max(1_000, offlineAfterMs - heartbeatIntervalMs - 2_000));
 }
-const DEFAULT_SLICE_MS = 2;
-/** Rows per first slice; later slices are sized from the measured cost per row. */
-const FIRST_SLICE_ROWS = 64;
 
 /** A worker's newest heartbeat, updated in place. `metrics` and `k3s` belong to the slot alone. */
 interface Slot {
