@@ -23,8 +23,9 @@ afterAll(async () => {
   await fx?.close();
 });
 
-function agent(): TestAgent {
-  const a = new TestAgent(m.master.url);
+/** A test agent against `url` (the shared master by default), closed after all tests. */
+function agent(url = m.master.url): TestAgent {
+  const a = new TestAgent(url);
   agents.push(a);
   return a;
 }
@@ -89,8 +90,7 @@ describe('agent socket', () => {
     const slow = await startTestMaster(fx, { pollIntervalMs: 600_000 });
     try {
       const w = await registered('digest-1');
-      const a = new TestAgent(slow.master.url);
-      agents.push(a);
+      const a = agent(slow.master.url);
       await a.authenticate('digest-1', w.sealKey, { registrationDigest: w.reg.digest });
       const welcome = await a.next('welcome', 5000);
       expect(welcome.nodeId).toBe('digest-1');
@@ -145,8 +145,7 @@ describe('agent socket', () => {
     // No auth within the deadline → 4408.
     const late = await startTestMaster(fx, { authTimeoutMs: 300 });
     try {
-      const l = new TestAgent(late.master.url);
-      agents.push(l);
+      const l = agent(late.master.url);
       await l.next('challenge');
       expect((await l.closedWith()).code).toBe(4408);
     } finally {
@@ -164,13 +163,11 @@ describe('agent socket', () => {
     try {
       const w = await registered('limited-1');
       for (let i = 0; i < 10; i++) {
-        const bad = new TestAgent(own.master.url);
-        agents.push(bad);
+        const bad = agent(own.master.url);
         await bad.authenticate('limited-1', deriveSealKey(newSealToken()));
         expect((await bad.closedWith()).code).toBe(4401);
       }
-      const blocked = new TestAgent(own.master.url);
-      agents.push(blocked);
+      const blocked = agent(own.master.url);
       const closed = await blocked.closedWith();
       expect(closed).toEqual({ code: 4401, reason: 'too many failed authentications; retry later' });
       expect(blocked.received).toEqual([]);
@@ -186,8 +183,7 @@ describe('agent socket', () => {
   it('closes agent sockets with 1001 when it shuts down', async () => {
     const own = await startTestMaster(fx);
     const w = await registered('shutdown-1');
-    const a = new TestAgent(own.master.url);
-    agents.push(a);
+    const a = agent(own.master.url);
     await a.authenticate('shutdown-1', w.sealKey, { registrationDigest: w.reg.digest });
     await a.next('welcome');
     await own.master.close();
@@ -228,8 +224,7 @@ describe('offline sweeper', () => {
     const quick = await startTestMaster(fx, { heartbeatIntervalMs: 200, offlineAfterMs: 1_000 });
     try {
       const w = await registered('sleepy-1');
-      const a = new TestAgent(quick.master.url);
-      agents.push(a);
+      const a = agent(quick.master.url);
       await a.authenticate('sleepy-1', w.sealKey, { registrationDigest: w.reg.digest });
       await a.next('welcome');
       a.close();
@@ -238,8 +233,7 @@ describe('offline sweeper', () => {
         if (Date.now() > deadline) throw new Error('never went offline');
         await new Promise((r) => setTimeout(r, 100));
       }
-      const b = new TestAgent(quick.master.url);
-      agents.push(b);
+      const b = agent(quick.master.url);
       await b.authenticate('sleepy-1', w.sealKey);
       await b.next('welcome');
       expect(quick.master.store.getWorker('sleepy-1')?.status).toBe('active');
@@ -259,8 +253,7 @@ describe('offline sweeper and the heartbeat writes', () => {
     const quick = await startTestMaster(fx, { heartbeatIntervalMs: 200, offlineAfterMs: 4_000 });
     try {
       const w = await registered('steady-1');
-      const a = new TestAgent(quick.master.url);
-      agents.push(a);
+      const a = agent(quick.master.url);
       await a.authenticate('steady-1', w.sealKey, { registrationDigest: w.reg.digest });
       await a.next('welcome');
       const until = Date.now() + 6_500;
@@ -290,8 +283,7 @@ describe('offline sweeper and reconnecting workers', () => {
   /** A registered worker whose agent is welcomed and had one heartbeat acked. */
   async function beating(quick: MasterFixture, nodeId: string) {
     const w = await registered(nodeId);
-    const a = new TestAgent(quick.master.url);
-    agents.push(a);
+    const a = agent(quick.master.url);
     await a.authenticate(nodeId, w.sealKey, { registrationDigest: w.reg.digest });
     await a.next('welcome');
     a.heartbeat(1);
@@ -307,8 +299,7 @@ describe('offline sweeper and reconnecting workers', () => {
       a.close();
       // Back after a silence longer than offlineAfterMs, before any sweep noticed it.
       ahead = 10_000;
-      const b = new TestAgent(quick.master.url);
-      agents.push(b);
+      const b = agent(quick.master.url);
       await b.authenticate('returning-1', w.sealKey);
       await b.next('welcome');
       const until = Date.now() + 2_200; // two sweeps or more, well inside offlineAfterMs of the welcome
@@ -343,8 +334,7 @@ describe('bootstrap join tokens', () => {
     const boot = await startTestMaster(fx, { tokenMode: 'bootstrap' });
     try {
       const w = await registered('boot-1');
-      const a = new TestAgent(boot.master.url);
-      agents.push(a);
+      const a = agent(boot.master.url);
       await a.authenticate('boot-1', w.sealKey, { registrationDigest: w.reg.digest });
       const welcome = await a.next('welcome');
       expect(welcome.joinToken).toMatch(/^K10[0-9a-f]{64}::[a-z0-9]{6}\.[a-z0-9]{16}$/);
