@@ -22,7 +22,7 @@ import { baseUrl, closeServer, createMasterServer, listen } from './http/server.
 import { WalCheckpointer } from './pool/checkpointer.ts';
 import { openPoolDb } from './pool/db.ts';
 import { formatTransition } from './pool/format.ts';
-import { HeartbeatBuffer, persistEveryFor } from './pool/heartbeat-buffer.ts';
+import { HeartbeatBuffer, persistEveryFor, WRITE_TICK_MS } from './pool/heartbeat-buffer.ts';
 import type { Transition } from './pool/states.ts';
 import { LivePoolReader } from './pool/live-reader.ts';
 import { PoolStore } from './pool/store.ts';
@@ -173,7 +173,7 @@ export async function startMaster(o: MasterOptions): Promise<RunningMaster> {
   const sweeper = new OfflineSweeper({ store, clock: o.clock, logger: log, offlineAfterMs: o.offlineAfterMs, lastSeen, schedule: o.sweepSchedule });
   const flushTimer = setInterval(() => {
     heartbeats.writeDue().catch((err: Error) => log.error({ err: err.message }, 'heartbeat write failed'));
-  }, 1000);
+  }, WRITE_TICK_MS);
 
   const isConnected = (nodeId: string) => agents.isConnected(nodeId);
   const statusPage = statusPageRoutes({ store: live, feed, isConnected, clock: o.clock, metrics: m, logger: log });

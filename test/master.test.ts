@@ -37,6 +37,15 @@ async function registered(nodeId: string) {
   return { token, owner, reg, sealKey: deriveSealKey(token) };
 }
 
+/** A registered worker whose agent, on the master at `url`, is welcomed (the digest fast path). */
+async function welcomed(url: string, nodeId: string) {
+  const w = await registered(nodeId);
+  const a = agent(url);
+  await a.authenticate(nodeId, w.sealKey, { registrationDigest: w.reg.digest });
+  const welcome = await a.next('welcome');
+  return { w, a, welcome };
+}
+
 async function poolStatus(nodeId: string, want: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (m.master.store.getWorker(nodeId)?.status !== want) {
@@ -182,10 +191,7 @@ describe('agent socket', () => {
 
   it('closes agent sockets with 1001 when it shuts down', async () => {
     const own = await startTestMaster(fx);
-    const w = await registered('shutdown-1');
-    const a = agent(own.master.url);
-    await a.authenticate('shutdown-1', w.sealKey, { registrationDigest: w.reg.digest });
-    await a.next('welcome');
+    const { a } = await welcomed(own.master.url, 'shutdown-1');
     await own.master.close();
     expect((await a.closedWith()).code).toBe(1001);
   });
@@ -223,10 +229,7 @@ describe('offline sweeper', () => {
   it('marks a silent worker offline and a re-authenticated one active again', async () => {
     const quick = await startTestMaster(fx, { heartbeatIntervalMs: 200, offlineAfterMs: 1_000 });
     try {
-      const w = await registered('sleepy-1');
-      const a = agent(quick.master.url);
-      await a.authenticate('sleepy-1', w.sealKey, { registrationDigest: w.reg.digest });
-      await a.next('welcome');
+      const { w, a } = await welcomed(quick.master.url, 'sleepy-1');
       a.close();
       const deadline = Date.now() + 8_000;
       while (quick.master.store.getWorker('sleepy-1')?.status !== 'offline') {
@@ -252,10 +255,7 @@ describe('offline sweeper and the heartbeat writes', () => {
     // a row written every 1.8 s is at most 1.8 + 0.2 + 1 s (flush tick) old.
     const quick = await startTestMaster(fx, { heartbeatIntervalMs: 200, offlineAfterMs: 4_000 });
     try {
-      const w = await registered('steady-1');
-      const a = agent(quick.master.url);
-      await a.authenticate('steady-1', w.sealKey, { registrationDigest: w.reg.digest });
-      await a.next('welcome');
+      const { a } = await welcomed(quick.master.url, 'steady-1');
       const until = Date.now() + 6_500;
       let seq = 0;
       let silentSeen = 0;
@@ -282,10 +282,7 @@ describe('offline sweeper and reconnecting workers', () => {
 
   /** A registered worker whose agent is welcomed and had one heartbeat acked. */
   async function beating(quick: MasterFixture, nodeId: string) {
-    const w = await registered(nodeId);
-    const a = agent(quick.master.url);
-    await a.authenticate(nodeId, w.sealKey, { registrationDigest: w.reg.digest });
-    await a.next('welcome');
+    const { w, a } = await welcomed(quick.master.url, nodeId);
     a.heartbeat(1);
     await a.next('ack');
     return { w, a };
@@ -333,10 +330,7 @@ describe('bootstrap join tokens', () => {
   it('creates a per-worker token with k3s token create and deletes it when the worker leaves', async () => {
     const boot = await startTestMaster(fx, { tokenMode: 'bootstrap' });
     try {
-      const w = await registered('boot-1');
-      const a = agent(boot.master.url);
-      await a.authenticate('boot-1', w.sealKey, { registrationDigest: w.reg.digest });
-      const welcome = await a.next('welcome');
+      const { w, a, welcome } = await welcomed(boot.master.url, 'boot-1');
       expect(welcome.joinToken).toMatch(/^K10[0-9a-f]{64}::[a-z0-9]{6}\.[a-z0-9]{16}$/);
       const db = () => JSON.stringify(JSON.parse(readFileSync(boot.tokensDb, 'utf8')));
       expect(db()).toContain('k8s-daas:boot-1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeartbeatBuffer, persistEveryFor, type HeartbeatSink } from './heartbeat-buffer.ts';
+import { HeartbeatBuffer, persistEveryFor, WRITE_TICK_MS, type HeartbeatSink } from './heartbeat-buffer.ts';
 import type { StoredHeartbeat } from './tables.ts';
 import { heartbeat } from './testing.ts';
 import type { HeartbeatRecord } from './tables.ts';
@@ -153,8 +153,8 @@ describe('HeartbeatBuffer', () => {
     expect(persistEveryFor(15_000, 5_000)).toBe(8_000);
     expect(persistEveryFor(2_000, 1_000)).toBe(1_000); // at least every second
     for (const [offline, beat] of [[40_000, 10_000], [15_000, 5_000], [9_000, 2_000]]) {
-      // The oldest row of a worker beating every `beat`: a write interval, one beat late, one flush tick.
-      expect(persistEveryFor(offline, beat) + beat + 1_000).toBeLessThan(offline);
+      // The oldest row of a worker beating every `beat`: a write interval, one beat late, one write tick.
+      expect(persistEveryFor(offline, beat) + beat + WRITE_TICK_MS).toBeLessThan(offline);
     }
   });
 });

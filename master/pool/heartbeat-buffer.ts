@@ -34,11 +34,13 @@ const DEFAULT_PERSIST_EVERY_MS = 30_000;
 const DEFAULT_SLICE_MS = 2;
 /** Rows per first slice; later slices are sized from the measured cost per row. */
 const FIRST_SLICE_ROWS = 64;
+/** How often the master calls `writeDue` (master/app.ts). */
+export const WRITE_TICK_MS = 1_000;
 
 /**
  * How often a beating worker's row is written, given the master's deadlines: often enough that the
  * row of a worker that beats never looks older than `offlineAfterMs` (it ages by up to the write
- * interval, one heartbeat interval and the 1 s flush tick), so the offline sweep's query, which
+ * interval, one heartbeat interval and the write tick), so the offline sweep's query, which
  * reads the database, returns only the workers that really went quiet. With the write interval
  * above the deadline it would return nearly every worker on every sweep, each then to be cleared
  * against the buffer: ~70 ms of the event loop every 5 s at 10,000 workers. At most every 30 s,
@@ -46,7 +48,8 @@ const FIRST_SLICE_ROWS = 64;
  * 1 s tick: there the sweep still clears such rows against the buffer, only more slowly).
  */
 export function persistEveryFor(offlineAfterMs: number, heartbeatIntervalMs: number): number {
-  return Math.min(DEFAULT_PERSIST_EVERY_MS, Math.max(1_000, offlineAfterMs - heartbeatIntervalMs - 2_000));
+  // One tick for the write to come, one more of slack.
+  return Math.min(DEFAULT_PERSIST_EVERY_MS, Math.max(WRITE_TICK_MS, offlineAfterMs - heartbeatIntervalMs - 2 * WRITE_TICK_MS));
 }
 
 /** A worker's newest heartbeat, updated in place. `metrics` and `k3s` belong to the slot alone. */

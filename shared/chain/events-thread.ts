@@ -92,10 +92,7 @@ export class EventsThread implements EventsClient {
 
   /** Started on the first call, and again on the next call after it died. */
   #spawn(): Worker {
-    const worker = new Worker(THREAD_SOURCE, {
-      eval: true,
-      workerData: this.#workerData,
-    });
+    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: this.#workerData });
     // Idle between polls: it must not keep a stopping process alive.
     worker.unref();
     worker.on('message', (r: Reply) => {
@@ -105,14 +102,7 @@ export class EventsThread implements EventsClient {
       if (r.ok) call.resolve(r.page);
       else call.reject(revive(r.error));
     });
-    worker.on('error', (err) =>
-      this.#lost(
-        worker,
-        new Error(`the chain events thread failed: ${err.message}`, {
-          cause: err,
-        }),
-      ),
-    );
+    worker.on('error', (err) => this.#lost(worker, new Error(`the chain events thread failed: ${err.message}`, { cause: err })));
     worker.on('exit', (code) => this.#lost(worker, new Error(`the chain events thread exited (code ${code})`)));
     return worker;
   }
