@@ -4,10 +4,11 @@
  * the master's own counters are not handed in. Bounded: `limit` samples per worker in the pool; a
  * worker's samples go when it leaves the pool.
  *
- * Samples live in one preallocated array of doubles per worker, not as an object per heartbeat:
- * with 10,000 workers that is 300,000 fewer long-lived objects for the garbage collector to copy
- * and trace while heartbeats arrive at thousands per second. (A plain double array, not a
- * Float64Array: 10,000 small typed arrays would be 10,000 external buffers for every GC to sweep.)
+ * Samples of all workers live in one Float64Array (a row of `limit` samples per worker, reused when
+ * a worker leaves), not in an object or array per worker: with 10,000 workers an array of boxed
+ * numbers each was 10,000 arrays and ~130,000 heap numbers, 12 MB the garbage collector traced on
+ * every major collection while the agents waited for their acks. A typed array's contents are
+ * outside the traced heap, and one buffer is one external allocation, not 10,000.
  */
 import type { PoolFeed } from '../live/feed.ts';
 import type { Transition } from '../pool/states.ts';
@@ -18,62 +19,53 @@ import type { RecentHeartbeats, Sample } from './views.ts';
 export const SAMPLE_LIMIT = 30;
 
 const FIELDS = 4; // at, cpu %, memory used, memory total; NaN = not reported
-
-class SampleRing {
-  readonly #data: number[];
-  #next = 0;
-  #count = 0;
-
-  constructor(readonly limit: number) {
-    this.#data = Array.from({ length: limit * FIELDS }, () => NaN);
-  }
-
-  push(h: HeartbeatRecord): void {
-    const i = this.#next * FIELDS;
-    this.#data[i] = h.at;
-    this.#data[i + 1] = h.metrics.cpu?.loadPercent ?? NaN;
-    this.#data[i + 2] = h.metrics.memory?.usedBytes ?? NaN;
-    this.#data[i + 3] = h.metrics.memory?.totalBytes ?? NaN;
-    this.#next = (this.#next + 1) % this.limit;
-    this.#count = Math.min(this.#count + 1, this.limit);
-  }
-
-  /** Oldest first. */
-  toSamples(): Sample[] {
-    const out: Sample[] = [];
-    const first = (this.#next - this.#count + this.limit) % this.limit;
-    for (let k = 0; k < this.#count; k++) {
-      const i = ((first + k) % this.limit) * FIELDS;
-      out.push({ at: this.#data[i], cpuPercent: orNull(this.#data[i + 1]), memUsedBytes: orNull(this.#data[i + 2]), memTotalBytes: orNull(this.#data[i + 3]) });
-    }
-    return out;
-  }
-}
+const FIRST_ROWS = 64;
 
 const orNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
 
 export class HeartbeatHistory implements RecentHeartbeats {
   readonly #feed: PoolFeed;
   readonly #limit: number;
-  readonly #rings = new Map<string, SampleRing>();
-  #count = 0;
+  /** Row of each worker in the pool that has beaten. */
+  readonly #rows = new Map<string, number>();
+  /** Rows given back by workers that left, reused before the arrays grow. */
+  readonly #freeRows: number[] = [];
+  #data: Float64Array;
+  /** Per row: where the next sample goes, and how many it holds. */
+  #next: Uint32Array;
+  #count: Uint32Array;
+  #heartbeats = 0;
 
   /** Starts listening to `feed` at once; `close()` stops. */
   constructor(feed: PoolFeed, limit = SAMPLE_LIMIT) {
     this.#feed = feed;
     this.#limit = limit;
+    this.#data = new Float64Array(FIRST_ROWS * limit * FIELDS);
+    this.#next = new Uint32Array(FIRST_ROWS);
+    this.#count = new Uint32Array(FIRST_ROWS);
     feed.on('heartbeat', this.#onHeartbeat);
     feed.on('transition', this.#onTransition);
   }
 
   /** Heartbeats seen since this history started. */
   get heartbeatsReceived(): number {
-    return this.#count;
+    return this.#heartbeats;
   }
 
   /** The worker's recent samples, oldest first. */
   samples(nodeId: string): Sample[] {
-    return this.#rings.get(nodeId)?.toSamples() ?? [];
+    const row = this.#rows.get(nodeId);
+    if (row === undefined) return [];
+    const limit = this.#limit;
+    const count = this.#count[row];
+    const base = row * limit * FIELDS;
+    const first = (this.#next[row] - count + limit) % limit;
+    const out: Sample[] = [];
+    for (let k = 0; k < count; k++) {
+      const i = base + ((first + k) % limit) * FIELDS;
+      out.push({ at: this.#data[i], cpuPercent: orNull(this.#data[i + 1]), memUsedBytes: orNull(this.#data[i + 2]), memTotalBytes: orNull(this.#data[i + 3]) });
+    }
+    return out;
   }
 
   close(): void {
@@ -82,13 +74,47 @@ export class HeartbeatHistory implements RecentHeartbeats {
   }
 
   readonly #onHeartbeat = (h: HeartbeatRecord): void => {
-    this.#count++;
-    let ring = this.#rings.get(h.nodeId);
-    if (!ring) this.#rings.set(h.nodeId, (ring = new SampleRing(this.#limit)));
-    ring.push(h);
+    this.#heartbeats++;
+    const row = this.#rows.get(h.nodeId) ?? this.#newRow(h.nodeId);
+    const slot = this.#next[row];
+    const i = (row * this.#limit + slot) * FIELDS;
+    this.#data[i] = h.at;
+    this.#data[i + 1] = h.metrics.cpu?.loadPercent ?? NaN;
+    this.#data[i + 2] = h.metrics.memory?.usedBytes ?? NaN;
+    this.#data[i + 3] = h.metrics.memory?.totalBytes ?? NaN;
+    this.#next[row] = (slot + 1) % this.#limit;
+    if (this.#count[row] < this.#limit) this.#count[row]++;
   };
 
   readonly #onTransition = (t: Transition): void => {
-    if (t.to === null) this.#rings.delete(t.nodeId);
+    if (t.to !== null) return;
+    const row = this.#rows.get(t.nodeId);
+    if (row === undefined) return;
+    this.#rows.delete(t.nodeId);
+    this.#freeRows.push(row);
   };
+
+  #newRow(nodeId: string): number {
+    let row = this.#freeRows.pop();
+    if (row === undefined) {
+      row = this.#rows.size;
+      if (row === this.#next.length) this.#grow(row * 2);
+    }
+    this.#next[row] = 0;
+    this.#count[row] = 0;
+    this.#rows.set(nodeId, row);
+    return row;
+  }
+
+  #grow(rows: number): void {
+    const data = new Float64Array(rows * this.#limit * FIELDS);
+    data.set(this.#data);
+    this.#data = data;
+    const next = new Uint32Array(rows);
+    next.set(this.#next);
+    this.#next = next;
+    const count = new Uint32Array(rows);
+    count.set(this.#count);
+    this.#count = count;
+  }
 }

@@ -71,6 +71,20 @@ describe('HeartbeatHistory', () => {
     h.close();
     expect(feed.listenerCount('heartbeat')).toBe(0);
   });
+
+  it('keeps every worker apart past the first rows, and a row given back starts empty for its next worker', () => {
+    const feed = new PoolFeed();
+    const h = new HeartbeatHistory(feed, 2);
+    const cpu = (w: number, i: number) => ({ cpu: { loadPercent: w * 10 + i }, memory: { usedBytes: w, totalBytes: 1000 } });
+    for (let i = 1; i <= 3; i++) for (let w = 0; w < 200; w++) feed.emit('heartbeat', heartbeat(`w${w}`, i, cpu(w, i)));
+    for (const w of [0, 63, 64, 199]) expect(h.samples(`w${w}`).map((s) => [s.at, s.cpuPercent, s.memUsedBytes])).toEqual([[2, w * 10 + 2, w], [3, w * 10 + 3, w]]);
+    feed.emit('transition', { nodeId: 'w5', from: 'active', to: null, reason: 'deregistered', at: 4, source: 'chain' });
+    feed.emit('heartbeat', heartbeat('new', 5, {}));
+    expect(h.samples('new')).toEqual([{ at: 5, cpuPercent: null, memUsedBytes: null, memTotalBytes: null }]);
+    expect(h.samples('w5')).toEqual([]);
+    expect(h.samples('w6').map((s) => s.cpuPercent)).toEqual([62, 63]);
+    h.close();
+  });
 });
 
 describe('sseEvent', () => {
