@@ -10,6 +10,10 @@ import { CLOSE_CODES, parseAgentFrame, type Auth, type Heartbeat, type MasterMes
 import { verifyAuthSignature } from '../../shared/chain/auth-verify.ts';
 import { heartbeatInPlace } from './heartbeat-check.ts';
 
+/** The socket's own session, for the listeners every session shares. */
+const SESSION = Symbol('agent session');
+type SessionSocket = WebSocket & { [SESSION]: AgentSession };
+
 export type SessionState = 'challenged' | 'verifying' | 'pending' | 'welcomed' | 'closed';
 
 /** What the session needs to know of a worker in the pool. */
@@ -49,11 +53,13 @@ export class AgentSession {
   #host: SessionHost;
   #ws: WebSocket;
   // Per-session objects are kept few: 10,000 open sessions are 10,000 of each for the garbage
-  // collector to trace. The logger is the server's (the ip goes in each record), and the abort
-  // controller exists only while the session waits for its registration.
+  // collector to trace on every major collection. The logger is the server's (the ip goes in each
+  // record); the socket's listeners are shared by all sessions (the socket points to its session);
+  // the abort controller exists only while the session waits for its registration, the auth timer
+  // only until the auth frame.
   #log: Logger;
   #abort: AbortController | null = null;
-  #authTimer: NodeJS.Timeout;
+  #authTimer: NodeJS.Timeout | null;
 
   constructor(ws: WebSocket, ip: string, host: SessionHost) {
     this.#ws = ws;
@@ -61,11 +67,29 @@ export class AgentSession {
     this.#host = host;
     this.#log = host.logger;
     this.#nonce = randomBytes(32).toString('base64');
-    this.#authTimer = setTimeout(() => this.close(CLOSE_CODES.authTimeout, 'no auth within the deadline'), host.authTimeoutMs);
-    ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
-    ws.on('close', () => this.#onClosed());
-    ws.on('error', (err) => this.#log.debug({ ip: this.ip, err: err.message }, 'agent socket error'));
+    this.#authTimer = setTimeout(AgentSession.#onAuthTimeout, host.authTimeoutMs, this);
+    (ws as SessionSocket)[SESSION] = this;
+    ws.on('message', AgentSession.#onMessage);
+    ws.on('close', AgentSession.#onClose);
+    ws.on('error', AgentSession.#onError);
     this.send({ type: 'challenge', v: 1, nonce: this.#nonce, masterId: host.masterId });
+  }
+
+  static #onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+    (this as SessionSocket)[SESSION].#onFrame(data as Buffer, isBinary);
+  }
+
+  static #onClose(this: WebSocket): void {
+    (this as SessionSocket)[SESSION].#onClosed();
+  }
+
+  static #onError(this: WebSocket, err: Error): void {
+    const session = (this as SessionSocket)[SESSION];
+    session.#log.debug({ ip: session.ip, err: err.message }, 'agent socket error');
+  }
+
+  static #onAuthTimeout(session: AgentSession): void {
+    session.close(CLOSE_CODES.authTimeout, 'no auth within the deadline');
   }
 
   /** Sends a protocol message; a closed socket drops it. */
@@ -77,11 +101,16 @@ export class AgentSession {
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.#move('closed');
-    clearTimeout(this.#authTimer);
+    this.#clearAuthTimer();
     this.#abort?.abort();
     const level = code === 1000 || code === 1001 ? 'debug' : 'warn';
     this.#log[level]({ ip: this.ip, nodeId: this.nodeId, code, reason }, 'agent connection closed');
     this.#ws.close(code, reason.slice(0, 120));
+  }
+
+  #clearAuthTimer(): void {
+    if (this.#authTimer) clearTimeout(this.#authTimer);
+    this.#authTimer = null;
   }
 
   #move(to: SessionState): void {
@@ -110,7 +139,7 @@ export class AgentSession {
 
   async #authenticate(auth: Auth): Promise<void> {
     this.#move('verifying');
-    clearTimeout(this.#authTimer);
+    this.#clearAuthTimer();
     this.nodeId = auth.nodeId;
     const nonce = this.#nonce!;
     this.#nonce = null; // single use, whatever the outcome
@@ -155,7 +184,7 @@ export class AgentSession {
   #onClosed(): void {
     if (this.state !== 'closed') {
       this.#move('closed');
-      clearTimeout(this.#authTimer);
+      this.#clearAuthTimer();
       this.#abort?.abort();
       this.#log.debug({ ip: this.ip, nodeId: this.nodeId }, 'agent disconnected');
     }
