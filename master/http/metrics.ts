@@ -35,7 +35,6 @@ export class MasterMetrics {
   /** prom-client registry holding every metric of the master. */
   readonly registry = new Registry();
   readonly #opts: MasterMetricsOptions;
-  readonly #heartbeats: Counter;
   readonly #authFailures: Counter<'reason'>;
   readonly #eventsApplied: Counter<'module'>;
   readonly #pollErrors: Counter;
@@ -58,10 +57,17 @@ export class MasterMetrics {
       this.registry.removeSingleMetric(`${options.defaultMetricsPrefix ?? ''}${name}`);
     }
     this.#definePoolGauges();
-    this.#heartbeats = new Counter({
+    // Counted in a plain number and handed to the counter at scrape time: prom-client's inc()
+    // allocates on every call, and this one is called for every heartbeat.
+    const heartbeatCount = (): number => this.#heartbeatCount;
+    new Counter({
       name: 'k8s_daas_heartbeats_total',
       help: 'Agent heartbeats received.',
       registers,
+      collect() {
+        this.reset();
+        this.inc(heartbeatCount());
+      },
     });
     this.#authFailures = new Counter({
       name: 'k8s_daas_auth_failures_total',
@@ -93,7 +99,6 @@ export class MasterMetrics {
 
   /** One heartbeat received from an agent. */
   heartbeat(): void {
-    this.#heartbeats.inc();
     this.#heartbeatCount++;
   }
 
