@@ -29,7 +29,12 @@ export interface EventReaderOptions {
   cursor?: string | null;
   /** Events per request (servers cap this at 50). */
   pageSize?: number;
-  /** How many recent event ids to remember for de-duplication. */
+  /**
+   * How many recent event ids to remember for de-duplication (default 1,000: twenty pages). An id
+   * comes back only when a node re-serves events at or before the cursor, which happens near it;
+   * a window the size of the chain's history would only keep thousands of strings in the
+   * master's heap for every garbage collection to trace.
+   */
   dedupeWindow?: number;
 }
 
@@ -48,7 +53,7 @@ export class EventReader {
     this.module = options.module;
     this.#cursor = options.cursor ?? null;
     this.#pageSize = options.pageSize ?? 50;
-    this.#window = options.dedupeWindow ?? 10_000;
+    this.#window = options.dedupeWindow ?? 1_000;
   }
 
   /** The cursor of the last committed page. */
