@@ -107,14 +107,15 @@ export class HeartbeatHistory implements RecentHeartbeats {
   }
 
   #grow(rows: number): void {
-    const data = new Float64Array(rows * this.#limit * FIELDS);
-    data.set(this.#data);
-    this.#data = data;
-    const next = new Uint32Array(rows);
-    next.set(this.#next);
-    this.#next = next;
-    const count = new Uint32Array(rows);
-    count.set(this.#count);
-    this.#count = count;
+    this.#data = grown(this.#data, rows * this.#limit * FIELDS);
+    this.#next = grown(this.#next, rows);
+    this.#count = grown(this.#count, rows);
   }
+}
+
+/** A copy of `array` lengthened to `length` (the new part zeroed). */
+function grown<A extends Float64Array | Uint32Array>(array: A, length: number): A {
+  const out = new (array.constructor as new (length: number) => A)(length);
+  out.set(array);
+  return out;
 }
