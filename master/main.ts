@@ -18,6 +18,7 @@ import { startMaster } from './app.ts';
 import { defaultDownloadPaths, downloadRoutes, downloadsProblem } from './downloads/routes.ts';
 import { WORKERS_USAGE, localMasterUrl, parseWorkersArgs, runWorkersCommand } from './cli/workers.ts';
 import { loadMasterConfig } from './config.ts';
+import { tuneHeapGrowth } from './heap-tuning.ts';
 import { bootstrapTokenProvider, execaK3sCli, nodeTokenProvider } from './tokens/join-tokens.ts';
 
 const USAGE = `usage: k8s-daas-master [serve] [--env-file FILE]
@@ -71,6 +72,8 @@ async function serve(envFile: string | undefined): Promise<void> {
   if (!loaded.ok) fail(loaded.errors.map((e) => e.message));
   const c = loaded.config;
   const logger = createLogger({ level: c.LOG_LEVEL, name: 'k8s-daas-master' });
+  const heapFlag = tuneHeapGrowth();
+  logger.debug({ flag: heapFlag ?? 'set by the operator' }, 'V8 heap growth');
   const signer = c.SUI_PRIVATE_KEY || c.SUI_KEYSTORE ? signerFromKey(loadSigningKey(c)) : undefined;
   const rpc = { url: c.SUI_RPC_URL, transport: c.SUI_RPC_TRANSPORT };
   const chainEvents = new EventsThread(rpc);

@@ -15,6 +15,7 @@ import { EventsThread } from '../../shared/chain/events-thread.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 import { startMaster } from '../../master/app.ts';
 import { nodeTokenProvider } from '../../master/tokens/join-tokens.ts';
+import { tuneHeapGrowth } from '../../master/heap-tuning.ts';
 import { probeMethod } from './probes.ts';
 import { announceReady, serveRunner } from './server-child.ts';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const tokenFile = join(dir, 'node-token');
   writeFileSync(tokenFile, `${NODE_TOKEN}\n`, { mode: 0o600 });
   const logger = createLogger({ level: (process.env.LOG_LEVEL ?? 'warn') as 'warn', name: 'k8s-daas-master' });
+  tuneHeapGrowth();
   // As master/main.ts: the watcher lists events from a thread of its own.
   const chainEvents = new EventsThread({ url: a.rpcUrl });
   const master = await startMaster({
