@@ -10,7 +10,7 @@ const MODULE = new URL('./heap-tuning.ts', import.meta.url).href;
  * In a node of its own: `before` runs, then tuneHeapGrowth(); then a live set of ~43 MB is built,
  * and ~30 MB of garbage is pushed into the old generation (batches kept alive long enough to be
  * promoted, then dropped). Prints what tuneHeapGrowth returned and how many full collections the
- * garbage caused.
+ * garbage caused (and the live set's length, so that the live set stays live until then).
  */
 async function promoteGarbage(nodeFlags: string[], before = ''): Promise<{ flag: string | null; majors: number }> {
   const script = `

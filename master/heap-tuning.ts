@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 
 const FLAG = '--heap-growing-percent';
 /** Growth factor 1 + 100/100 = 2. */
-export const HEAP_GROWING_PERCENT = 100;
+const HEAP_GROWING_PERCENT = 100;
 
 /**
  * Sets the heap growing factor, unless the operator gave node a `--heap-growing-percent` of their
